@@ -1,0 +1,60 @@
+"""Whisper through CTranslate2 (faster-whisper): int8 on CPU by default, CUDA when present."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from app.asr.engine import AsrOptions, Transcript
+from app.audio.files import SAMPLE_RATE
+from app.errors import ModelError
+from app.model_files import WHISPER_TINY_EN, check, whisper_model_dir
+
+
+def resolve_device(device: str) -> str:
+    if device in ("cpu", "cuda"):
+        return device
+    import ctranslate2
+
+    return "cuda" if device in ("auto", "gpu") and ctranslate2.get_cuda_device_count() > 0 else "cpu"
+
+
+class FasterWhisperEngine:
+    def __init__(self, options: AsrOptions):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub
+        from faster_whisper import WhisperModel
+
+        self.options = options
+        folder = options.model_dir or whisper_model_dir()
+        if options.model_dir is None:
+            check(WHISPER_TINY_EN, folder)
+        elif not (folder / "model.bin").exists():
+            raise ModelError(f"no CTranslate2 Whisper model in {folder}", WHISPER_TINY_EN.hint)
+        self.device = resolve_device(options.device)
+        compute = options.compute_type
+        if self.device == "cpu" and compute == "float16":
+            compute = "float32"
+        try:
+            self.model = WhisperModel(str(folder), device=self.device, compute_type=compute,
+                                      cpu_threads=options.threads, local_files_only=True)
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise ModelError(f"cannot load Whisper from {folder}: {exc}", WHISPER_TINY_EN.hint) from exc
+        self.compute_type = compute
+
+    def transcribe(self, audio: np.ndarray) -> Transcript:
+        o = self.options
+        kwargs = dict(language=o.language, beam_size=o.beam_size, initial_prompt=o.initial_prompt,
+                      condition_on_previous_text=False, without_timestamps=True, vad_filter=False)
+        kwargs.update(o.extra)
+        segments, info = self.model.transcribe(audio.astype(np.float32), **kwargs)
+        segments = list(segments)
+        text = " ".join(s.text.strip() for s in segments).strip()
+        return Transcript(
+            text=text,
+            language=info.language,
+            duration_s=len(audio) / SAMPLE_RATE,
+            segments=[s.text.strip() for s in segments],
+            avg_logprob=float(np.mean([s.avg_logprob for s in segments])) if segments else None,
+            no_speech_prob=float(max(s.no_speech_prob for s in segments)) if segments else None,
+        )

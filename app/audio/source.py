@@ -1,0 +1,122 @@
+"""Frame sources: a real microphone (sounddevice) or a file standing in for one.
+
+Both yield 16 kHz mono float32 frames of FRAME samples, so VAD and the GUI never know which
+they have. A device that vanishes mid-utterance ends the stream with a DeviceError; the frames
+captured so far are kept by the caller.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+from pathlib import Path
+from typing import Iterator, Protocol
+
+import numpy as np
+
+from app.audio.files import SAMPLE_RATE, load_audio
+from app.errors import DeviceError
+
+FRAME = 512  # 32 ms: Silero VAD's native window at 16 kHz
+
+
+class AudioSource(Protocol):
+    def frames(self) -> Iterator[np.ndarray]: ...
+
+    def close(self) -> None: ...
+
+
+def _sounddevice():
+    """Import sounddevice lazily: without PortAudio the import itself fails."""
+    try:
+        import sounddevice as sd
+    except OSError as exc:
+        raise DeviceError(
+            f"audio system unavailable: {exc}",
+            "install PortAudio (apt-get install libportaudio2) or use a file: hearth listen FILE.wav",
+        ) from exc
+    return sd
+
+
+def list_input_devices() -> list[dict]:
+    try:
+        sd = _sounddevice()
+        return [dict(d, index=i) for i, d in enumerate(sd.query_devices()) if d["max_input_channels"] > 0]
+    except DeviceError:
+        return []
+
+
+def list_output_devices() -> list[dict]:
+    try:
+        sd = _sounddevice()
+        return [dict(d, index=i) for i, d in enumerate(sd.query_devices()) if d["max_output_channels"] > 0]
+    except DeviceError:
+        return []
+
+
+class FileSource:
+    """A WAV/FLAC/OGG file played as if it were the microphone.
+
+    `realtime=True` paces frames at speaking speed (for the GUI demo); tests run it flat out.
+    `tail_silence_s` appends silence so endpointing sees the end of speech.
+    """
+
+    def __init__(self, path: str | Path, realtime: bool = False, tail_silence_s: float = 1.0):
+        self.path = Path(path)
+        self.audio = load_audio(self.path)
+        self.audio = np.concatenate([self.audio, np.zeros(int(tail_silence_s * SAMPLE_RATE), np.float32)])
+        self.realtime = realtime
+        self._closed = False
+
+    def frames(self) -> Iterator[np.ndarray]:
+        n = len(self.audio) // FRAME * FRAME
+        start = time.monotonic()
+        for i in range(0, n, FRAME):
+            if self._closed:
+                return
+            if self.realtime:
+                delay = start + i / SAMPLE_RATE - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+            yield self.audio[i : i + FRAME]
+
+    def close(self) -> None:
+        self._closed = True
+
+
+class MicrophoneSource:
+    """sounddevice input stream at 16 kHz mono; frames pass through a queue to the reader thread."""
+
+    def __init__(self, device: str | int | None = None, timeout_s: float = 2.0):
+        sd = _sounddevice()
+        if not list_input_devices():
+            raise DeviceError(
+                "no microphone found",
+                "plug in a microphone (and check the OS sound settings), or use a file: hearth listen FILE.wav",
+            )
+        self._queue: queue.Queue[np.ndarray] = queue.Queue()
+        self._timeout_s = timeout_s
+        try:
+            self._stream = sd.InputStream(
+                samplerate=SAMPLE_RATE, channels=1, dtype="float32", blocksize=FRAME,
+                device=device, callback=self._callback,
+            )
+            self._stream.start()
+        except Exception as exc:  # PortAudioError has no stable import path
+            raise DeviceError(f"cannot open microphone {device or '(default)'}: {exc}",
+                              "choose another input device in Settings") from exc
+
+    def _callback(self, indata, frames, time_info, status) -> None:
+        self._queue.put(indata[:, 0].copy())
+
+    def frames(self) -> Iterator[np.ndarray]:
+        while self._stream.active:
+            try:
+                yield self._queue.get(timeout=self._timeout_s)
+            except queue.Empty:
+                raise DeviceError("the microphone stopped delivering audio",
+                                  "check that it is still connected, then try again") from None
+
+    def close(self) -> None:
+        self._stream.stop()
+        self._stream.close()

@@ -1,0 +1,249 @@
+"""`hearth` command line: every command drives the same Pipeline the GUI uses."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from app import __version__
+from app.errors import HearthError
+
+SAMPLES = Path(__file__).resolve().parent.parent / "assets" / "samples"
+
+
+def _print_json(obj) -> None:
+    print(json.dumps(obj, ensure_ascii=False, default=str), flush=True)
+
+
+def _pipeline(args, **kw):
+    from app.asr import AsrOptions
+    from app.pipeline import Pipeline, PipelineOptions
+
+    asr = AsrOptions(compute_type=getattr(args, "compute_type", "int8"), device=getattr(args, "device", "auto"))
+    return Pipeline(PipelineOptions(asr=asr, session=getattr(args, "session", "default"), **kw))
+
+
+def cmd_listen(args) -> int:
+    pipeline = _pipeline(args, understand=not args.no_understand)
+    worst = 0
+    for f in args.files:
+        turn = pipeline.run_file(f)
+        if args.json:
+            _print_json(turn.to_json())
+        else:
+            print(f"{f}: {turn.transcript}")
+            if turn.understanding:
+                print(f"  intent: {turn.understanding.intent} ({turn.understanding.confidence:.2f})")
+            if turn.reply:
+                print(f"  hearth: {turn.reply.text}")
+            if turn.error:
+                print(f"  error: {turn.error}", file=sys.stderr)
+        worst = max(worst, 1 if turn.error and not turn.transcript else 0)
+    return worst
+
+
+def cmd_speak(args) -> int:
+    from app.audio import save_wav
+    from app.tts import Player, TtsOptions, synthesize
+
+    speech = synthesize(args.text, TtsOptions(voice=args.voice, rate=args.rate))
+    if args.out:
+        save_wav(args.out, speech.audio, speech.sample_rate)
+        print(f"wrote {args.out} ({speech.duration_s:.2f} s)")
+    else:
+        Player().play(speech)
+    return 0
+
+
+def cmd_doctor(args) -> int:
+    from app.doctor import report
+
+    data = report()
+    if args.json:
+        _print_json(data)
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"hearth doctor (v{data['version']})")
+    table.add_column("check")
+    table.add_column("result")
+    for key, value in data.items():
+        if key == "models" and isinstance(value, list):
+            for m in value:
+                table.add_row(f"model {m['model']}", f"{'ok' if m['ok'] else 'BAD ' + m['problem']}  "
+                              f"{m['size'] / 1e6:.1f} MB  {m['path']}")
+        else:
+            table.add_row(key, json.dumps(value, default=str) if not isinstance(value, str) else value)
+    Console().print(table)
+    return 0
+
+
+def cmd_nlu(args) -> int:
+    from app.nlu.onnx_model import load_default_nlu
+
+    nlu = load_default_nlu()
+    stream = sys.stdin if args.file in (None, "-") else open(args.file, encoding="utf-8")
+    with stream:
+        for line in stream:
+            text = line.rstrip("\n")
+            if not text.strip():
+                _print_json({"text": text, "error": "empty utterance"})
+                continue
+            u = nlu.understand(text)
+            _print_json({"text": u.text, "intent": u.intent, "confidence": round(u.confidence, 4),
+                         "entities": [{"type": e.type, "text": e.text, "start": e.start, "end": e.end,
+                                       "value": e.value} for e in u.entities]})
+    return 0
+
+
+def cmd_ask(args) -> int:
+    pipeline = _pipeline(args)
+    turn = pipeline.run_text(" ".join(args.text))
+    if args.json:
+        _print_json(turn.to_json())
+    elif turn.error:
+        print(turn.error, file=sys.stderr)
+    else:
+        print(turn.reply.text)
+    return 1 if turn.error else 0
+
+
+def cmd_chat(args) -> int:
+    pipeline = _pipeline(args)
+    print("Hearth text chat. Type 'quit' to leave.")
+    while True:
+        for due in pipeline.dialogue.due_announcements():
+            print(f"hearth> {due.text}")
+        try:
+            text = input("you> ").strip()
+        except EOFError:
+            return 0
+        if text.lower() in {"quit", "exit"}:
+            return 0
+        if not text:
+            continue
+        turn = pipeline.run_text(text)
+        print(f"hearth> {turn.reply.text if turn.reply else turn.error}")
+
+
+def cmd_demo(args) -> int:
+    """Headless demo: the bundled spoken commands, transcribed and answered."""
+    print("No display found: running the headless demo on the bundled sample commands.")
+    print("For the full app run `hearth gui` on a desktop with a display and a microphone.\n")
+    pipeline = _pipeline(args)
+    for wav in sorted(SAMPLES.glob("*.wav")):
+        turn = pipeline.run_file(wav)
+        print(f"[{wav.name}] you said: {turn.transcript!r}")
+        if turn.understanding:
+            print(f"    understood: {turn.understanding.intent} ({turn.understanding.confidence:.2f}) "
+                  f"{[(e.type, e.text) for e in turn.understanding.entities]}")
+        print(f"    hearth: {turn.reply.text if turn.reply else turn.error}")
+        print(f"    timings: " + ", ".join(f"{k} {v:.0f} ms" for k, v in turn.timings_ms.items()))
+    return 0
+
+
+def cmd_gui(args) -> int:
+    from app.gui.main import run_gui
+
+    return run_gui(args)
+
+
+def cmd_default(args) -> int:
+    """`hearth` alone: the app when there is a display, else the headless demo."""
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or sys.platform in ("win32", "darwin"):
+        return cmd_gui(argparse.Namespace(demo=None, screenshot=None))
+    return cmd_demo(args)
+
+
+def cmd_models(args) -> int:
+    if args.action == "build" and args.target == "nlu":
+        from models.nlu.build import main as build_nlu
+
+        return build_nlu(args.rest)
+    if args.action == "report":
+        from models.report import main as report
+
+        return report(args.rest)
+    raise HearthError(f"unknown: hearth models {args.action} {args.target or ''}",
+                      "use `hearth models build nlu` or `hearth models report`")
+
+
+def cmd_bench(args) -> int:
+    from bench.nlu import main as bench_nlu
+
+    return bench_nlu(args.rest)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="hearth", description="Hearth, an offline voice assistant.")
+    p.add_argument("--version", action="version", version=f"hearth {__version__}")
+    p.set_defaults(func=cmd_default, compute_type="int8", device="auto", session="default")
+    sub = p.add_subparsers(dest="command")
+
+    def add(name, func, help_):
+        sp = sub.add_parser(name, help=help_)
+        sp.set_defaults(func=func)
+        return sp
+
+    def asr_flags(sp):
+        sp.add_argument("--compute-type", default="int8", help="Whisper precision: int8 (default) or float32")
+        sp.add_argument("--device", default="auto", help="auto, cpu or cuda")
+
+    sp = add("listen", cmd_listen, "transcribe (and answer) audio files")
+    sp.add_argument("files", nargs="+")
+    sp.add_argument("--json", action="store_true", help="one JSON object per file per line")
+    sp.add_argument("--no-understand", action="store_true", help="transcribe only")
+    sp.add_argument("--session", default="default")
+    asr_flags(sp)
+
+    sp = add("speak", cmd_speak, "say TEXT, or write it to --out WAV")
+    sp.add_argument("text")
+    sp.add_argument("--out")
+    sp.add_argument("--voice")
+    sp.add_argument("--rate", type=int, default=175)
+
+    sp = add("doctor", cmd_doctor, "what works on this machine")
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("nlu", cmd_nlu, "intent and entities, one utterance per line")
+    sp.add_argument("file", nargs="?", default="-")
+
+    sp = add("ask", cmd_ask, "one typed turn, as if spoken")
+    sp.add_argument("text", nargs="+")
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--session", default="default")
+
+    sp = add("chat", cmd_chat, "a text conversation in the terminal")
+    sp.add_argument("--session", default="default")
+
+    sp = add("demo", cmd_demo, "headless demo on the bundled sample commands")
+    asr_flags(sp)
+
+    sp = add("gui", cmd_gui, "the desktop app")
+    sp.add_argument("--demo", nargs="+", metavar="WAV", help="feed these files as the microphone")
+    sp.add_argument("--screenshot", help="save a screenshot after the last reply and exit")
+
+    sp = add("models", cmd_models, "build and report the models (needs the train extra)")
+    sp.add_argument("action", choices=["build", "report"])
+    sp.add_argument("target", nargs="?")
+    sp.add_argument("rest", nargs=argparse.REMAINDER)
+
+    sp = add("bench", cmd_bench, "benchmarks")
+    sp.add_argument("target", choices=["nlu"])
+    sp.add_argument("rest", nargs=argparse.REMAINDER)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except HearthError as exc:
+        print(f"hearth: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

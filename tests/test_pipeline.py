@@ -1,0 +1,105 @@
+"""The runner: stage order, events, timings, and errors that lose nothing."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+from app.audio import FileSource
+from app.errors import DeviceError
+from app.events import ErrorEvent, FinalTranscript, InputLevel, StageFinished, StageStarted, StateChanged
+from app.nlu.types import Understanding
+from app.pipeline import Pipeline, PipelineOptions
+from app.vad import VadOptions
+from tests.speech import FIXTURES, wer
+
+
+class EchoNlu:
+    """Records what reached understanding; the real model has its own tests."""
+
+    def understand(self, text):
+        return Understanding(text=text, intent="general_echo", confidence=1.0)
+
+
+@dataclass
+class EchoReply:
+    text: str
+    actions: list = field(default_factory=list)
+
+
+class EchoDialogue:
+    def handle(self, understanding, session="default", scene=None):
+        return EchoReply(text=f"you said {understanding.text}")
+
+
+@pytest.fixture
+def pipeline(asr_engine):
+    events = []
+    p = Pipeline(PipelineOptions(), asr=asr_engine, nlu=EchoNlu(), dialogue=EchoDialogue())
+    p.bus.subscribe(events.append)
+    p.events = events
+    return p
+
+
+def test_file_turn_runs_stages_in_order_with_timings(pipeline):
+    turn = pipeline.run_file(FIXTURES / "goforward.wav")
+    assert wer("go forward ten meters", turn.transcript) <= 0.25
+    started = [e.stage for e in pipeline.events if isinstance(e, StageStarted)]
+    assert started == ["audio", "vad", "asr", "nlu", "fusion", "dialogue"]
+    assert set(turn.timings_ms) == {"audio", "vad", "asr", "nlu", "fusion", "dialogue", "total"}
+    finished = {e.stage: e.elapsed_ms for e in pipeline.events if isinstance(e, StageFinished)}
+    assert turn.timings_ms["total"] >= sum(finished.values()) - 1
+    assert turn.reply.text.startswith("you said")
+    states = [e.state for e in pipeline.events if isinstance(e, StateChanged)]
+    assert states == ["thinking", "idle"]
+    assert turn.to_json()["intent"] == "general_echo"
+
+
+def test_silence_gives_no_speech_error_not_a_crash(pipeline):
+    turn = pipeline.run_audio(np.zeros(32000, np.float32))
+    assert turn.transcript == "" and "no speech" in turn.error.message
+    assert any(isinstance(e, ErrorEvent) for e in pipeline.events)
+    assert turn.understanding is None
+
+
+def test_listen_endpoints_and_reports_levels(pipeline):
+    turn = pipeline.listen(FileSource(FIXTURES / "goforward.wav", tail_silence_s=1.5))
+    assert wer("go forward ten meters", turn.transcript) <= 0.25
+    assert any(isinstance(e, InputLevel) and e.rms > 0.01 for e in pipeline.events)
+    assert "listen" in turn.timings_ms
+
+
+class VanishingMic:
+    """Delivers part of an utterance, then the device disappears."""
+
+    def __init__(self, path, frames):
+        self.inner, self.n = FileSource(path, tail_silence_s=0), frames
+
+    def frames(self):
+        for i, frame in enumerate(self.inner.frames()):
+            if i == self.n:
+                raise DeviceError("the microphone stopped delivering audio", "reconnect it")
+            yield frame
+
+    def close(self):
+        pass
+
+
+def test_device_vanishing_mid_utterance_keeps_the_speech(pipeline):
+    pipeline.options.vad.trailing_silence_ms = 3000  # jfk pauses; keep the utterance open
+    turn = pipeline.listen(VanishingMic(FIXTURES / "jfk.wav", frames=120))  # ~3.8 s in
+    assert isinstance(turn.error, DeviceError)
+    assert "fellow americans" in turn.transcript.lower()
+
+
+def test_partial_transcripts_while_listening(asr_engine):
+    events = []
+    opts = PipelineOptions(understand=False, partial_interval_s=1.0, vad=VadOptions(trailing_silence_ms=3000))
+    p = Pipeline(opts, asr=asr_engine)
+    p.bus.subscribe(events.append)
+    p.listen(FileSource(FIXTURES / "jfk.wav"))
+    from app.events import PartialTranscript
+
+    partials = [e.text for e in events if isinstance(e, PartialTranscript)]
+    assert len(partials) >= 3 and partials[-1]
+    assert [e for e in events if isinstance(e, FinalTranscript)]
