@@ -1,0 +1,111 @@
+"""What every skill gets (a Turn) and how skills register for intents.
+
+A skill is a function Turn -> Reply registered with @skill for one or more intents. `accepts`
+lists the entity types a follow-up may change ("and tomorrow?" needs `date` in weather's set);
+`does` completes "Did you want me to ...?" when the NLU is unsure.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
+
+from app.nlu.types import Entity, Understanding
+
+from ..reply import Reply
+from ..slots import Slots
+from ..state import Store
+from ..world import World
+
+
+@dataclass
+class Session:
+    """Per-session context, persisted after every turn."""
+
+    turn: int = 0
+    last_intent: str | None = None
+    last_entities: list[dict] = field(default_factory=list)
+    last_reply: str = ""
+    last_devices: list[str] = field(default_factory=list)
+    last_alarm_id: int | None = None
+    pending: dict | None = None  # an open question: {"kind": "slot" | "confirm" | "intent", ...}
+
+    @classmethod
+    def load(cls, saved: dict) -> "Session":
+        """Tolerates fields written by another version of Hearth."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in saved.items() if k in known})
+
+    def entities(self) -> list[Entity]:
+        return [Entity(**e) for e in self.last_entities]
+
+
+@dataclass
+class Turn:
+    u: Understanding
+    slots: Slots
+    world: World
+    store: Store
+    session: Session
+    now: datetime
+    followup: bool = False  # this turn reuses the previous intent with changed slots
+    remember: bool = True  # False: this turn leaves last_intent/last_entities as they were
+
+    @property
+    def text(self) -> str:
+        return self.u.text.lower()
+
+    def pick(self, *variants: str) -> str:
+        """A varied but reproducible choice: depends on the turn count and intent, not on chance."""
+        return variants[(self.session.turn + zlib.crc32(self.u.intent.encode())) % len(variants)]
+
+    def reply(self, text: str, actions: list[dict] | None = None, *, expects_reply: bool = False,
+              end_session: bool = False) -> Reply:
+        return Reply(text, actions or [], expects_reply, end_session, self.u.intent)
+
+    def ask(self, missing: str | tuple[str, ...], question: str) -> Reply:
+        """Ask for a missing slot; the answer on the next turn completes this intent."""
+        missing = (missing,) if isinstance(missing, str) else missing
+        self.session.pending = {"kind": "slot", "intent": self.u.intent, "text": self.u.text,
+                                "entities": [asdict(e) for e in self.u.entities], "missing": list(missing)}
+        return self.reply(question, expects_reply=True)
+
+    def confirm(self, question: str, action: str, **args) -> Reply:
+        """Ask yes/no before something destructive; yes runs the @on_confirm handler `action`."""
+        self.session.pending = {"kind": "confirm", "intent": self.u.intent, "action": action, "args": args}
+        return self.reply(question, expects_reply=True)
+
+
+SkillFn = Callable[[Turn], Reply]
+
+
+@dataclass(frozen=True)
+class Skill:
+    intent: str
+    fn: SkillFn
+    accepts: frozenset[str]
+    does: str
+    module: str
+
+
+SKILLS: dict[str, Skill] = {}
+CONFIRMED: dict[str, Callable[..., Reply]] = {}
+
+
+def skill(*intents: str, accepts: tuple[str, ...] = (), does: str = "help with that") -> Callable[[SkillFn], SkillFn]:
+    def register(fn: SkillFn) -> SkillFn:
+        for intent in intents:
+            SKILLS[intent] = Skill(intent, fn, frozenset(accepts), does, fn.__module__.rsplit(".", 1)[-1])
+        return fn
+
+    return register
+
+
+def on_confirm(name: str) -> Callable[[Callable[..., Reply]], Callable[..., Reply]]:
+    def register(fn: Callable[..., Reply]) -> Callable[..., Reply]:
+        CONFIRMED[name] = fn
+        return fn
+
+    return register

@@ -1,0 +1,41 @@
+"""weather_query from the simulated forecast in world.toml; replies always say it is simulated."""
+
+from __future__ import annotations
+
+import re
+
+from .. import speech_text as say
+from .base import Reply, Turn, skill
+
+WET = ("rain", "drizzle", "thunder", "snow", "shower")
+
+
+def _advice(text: str, day: dict) -> str:
+    wet = any(w in day["condition"] for w in WET)
+    if re.search(r"umbrella|rain|wet", text):
+        return " You'll want an umbrella." if wet else " No umbrella needed."
+    if re.search(r"jacket|coat|cold|warm|sweater|jumper", text):
+        return " A jacket would be a good idea." if day["high"] < 15 else " You probably won't need a jacket."
+    if re.search(r"sunny|sun\b|sunglasses", text):
+        return " Yes, sunshine." if "sun" in day["condition"] or "clear" in day["condition"] else " Not much sun, I'm afraid."
+    if "snow" in text:
+        return " Yes, snow." if "snow" in day["condition"] else " No snow expected."
+    return ""
+
+
+@skill("weather_query", accepts=("date", "place_name", "timeofday", "weather_descriptor"), does="check the weather")
+def weather_query(t: Turn) -> Reply:
+    place_words = t.slots.text("place_name")
+    place = t.world.weather_place(place_words)
+    if place is None:
+        known = [p["place"] for p in t.world.weather]
+        return t.reply(f"I only have a simulated forecast for {say.join(known, 'and')}, not {place_words}.")
+    moment = t.slots.moment()
+    when = moment.at or t.now
+    day = place["pattern"][when.date().toordinal() % len(place["pattern"])]
+    spoken_day = say.day(when, t.now).removeprefix("on ")
+    scope = spoken_day if place["place"] == t.world.home.get("place") else f"{spoken_day} in {place['place']}"
+    low, high = say.number(day["low"]), say.number(day["high"])
+    text = t.pick("In the simulated forecast for {}", "The simulated forecast for {}", "My simulated weather for {}")
+    text = text.format(scope)
+    return t.reply(f"{text}: {day['condition']}, from {low} to {high} degrees.{_advice(t.text, day)}")
