@@ -97,9 +97,9 @@ class Pipeline:
     @property
     def nlu(self):
         def load():
-            from app.nlu.onnx_model import load_default_nlu
+            from app.nlu.onnx_model import OnnxNlu
 
-            return load_default_nlu(self.options.nlu_model)
+            return OnnxNlu(self.options.nlu_model, device=self.options.asr.device)  # None: the shipped model
 
         return self._get("nlu", load)
 
