@@ -52,6 +52,10 @@ def create_engine(options: AsrOptions | None = None) -> AsrEngine:
         from app.asr.faster_whisper_engine import FasterWhisperEngine
 
         return FasterWhisperEngine(options)
+    if options.engine == "onnx":
+        from app.asr.onnx_engine import OnnxWhisperEngine
+
+        return OnnxWhisperEngine(options)
     from app.errors import HearthError
 
-    raise HearthError(f"unknown ASR engine {options.engine!r}", "use engine 'faster-whisper'")
+    raise HearthError(f"unknown ASR engine {options.engine!r}", "use engine 'faster-whisper' or 'onnx'")

@@ -29,7 +29,7 @@ def weather_query(t: Turn) -> Reply:
     place = t.world.weather_place(place_words)
     if place is None:
         known = [p["place"] for p in t.world.weather]
-        return t.reply(f"I only have a simulated forecast for {say.join(known, 'and')}, not {place_words}.")
+        return t.reply(f"I only have a simulated forecast for {say.join(known, 'and')}, not {place_words.title()}.")
     moment = t.slots.moment()
     when = moment.at or t.now
     day = place["pattern"][when.date().toordinal() % len(place["pattern"])]
