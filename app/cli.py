@@ -22,7 +22,8 @@ def _pipeline(args, **kw):
     from app.asr import AsrOptions
     from app.pipeline import Pipeline, PipelineOptions
 
-    asr = AsrOptions(compute_type=getattr(args, "compute_type", "int8"), device=getattr(args, "device", "auto"))
+    asr = AsrOptions(engine=getattr(args, "engine", "onnx"), compute_type=getattr(args, "compute_type", "int8"),
+                     device=getattr(args, "device", "auto"))
     return Pipeline(PipelineOptions(asr=asr, session=getattr(args, "session", "default"), **kw))
 
 
@@ -181,7 +182,7 @@ def cmd_bench(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hearth", description="Hearth, an offline voice assistant.")
     p.add_argument("--version", action="version", version=f"hearth {__version__}")
-    p.set_defaults(func=cmd_default, compute_type="int8", device="auto", session="default")
+    p.set_defaults(func=cmd_default, engine="onnx", compute_type="int8", device="auto", session="default")
     sub = p.add_subparsers(dest="command")
 
     def add(name, func, help_):
@@ -190,7 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
         return sp
 
     def asr_flags(sp):
-        sp.add_argument("--compute-type", default="int8", help="Whisper precision: int8 (default) or float32")
+        sp.add_argument("--engine", default="onnx", choices=["onnx", "faster-whisper"],
+                        help="onnx: short-window int8 Whisper (default); faster-whisper: CTranslate2")
+        sp.add_argument("--compute-type", default="int8",
+                        help="Whisper precision: int8 (default) or float32 (faster-whisper only)")
         sp.add_argument("--device", default="auto", help="auto, cpu or cuda")
 
     sp = add("listen", cmd_listen, "transcribe (and answer) audio files")

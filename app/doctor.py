@@ -19,13 +19,16 @@ def _probe(fn: Callable[[], Any]) -> Any:
 
 
 def _model_files() -> list[dict]:
-    from app.model_files import WHISPER_TINY_EN, sha256, verify, whisper_model_dir
+    from app.asr.onnx_engine import default_model_dir as onnx_whisper_dir
+    from app.model_files import WHISPER_TINY_EN, WHISPER_TINY_EN_ONNX, sha256, verify, whisper_model_dir
     from app.vad import silero_model_path
 
     rows = []
-    for r in verify(WHISPER_TINY_EN, whisper_model_dir(), full=True):
-        rows.append({"model": "asr", "path": str(r.path), "size": r.size, "sha256": r.sha256,
-                     "ok": r.ok, "problem": r.problem})
+    for name, spec, folder in [("asr", WHISPER_TINY_EN_ONNX, onnx_whisper_dir()),
+                               ("asr-ctranslate2", WHISPER_TINY_EN, whisper_model_dir())]:
+        for r in verify(spec, folder, full=True):
+            rows.append({"model": name, "path": str(r.path), "size": r.size, "sha256": r.sha256,
+                         "ok": r.ok, "problem": r.problem})
     extra = [("vad", silero_model_path())]
     from app.nlu.onnx_model import default_model_dir
 

@@ -8,5 +8,6 @@ bash packaging/install-system.sh
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q torch==2.13.0
 .venv/bin/python -m pip install -q -e ".[train,test]"
+.venv/bin/python -m pip install -q --no-deps "openai-whisper>=20250625"  # its triton is GPU-only
 export QT_QPA_PLATFORM=offscreen
 exec .venv/bin/python -m pytest -q "$@"

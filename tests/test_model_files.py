@@ -1,8 +1,13 @@
-from app.model_files import WHISPER_TINY_EN, verify, whisper_model_dir
+import pytest
+
+from app.asr.onnx_engine import default_model_dir as onnx_whisper_dir
+from app.model_files import WHISPER_TINY_EN, WHISPER_TINY_EN_ONNX, verify, whisper_model_dir
 
 
-def test_packaged_whisper_verifies_by_size_and_hash():
-    reports = verify(WHISPER_TINY_EN, whisper_model_dir(), full=True)
+@pytest.mark.parametrize("spec,folder", [(WHISPER_TINY_EN, whisper_model_dir()),
+                                         (WHISPER_TINY_EN_ONNX, onnx_whisper_dir())])
+def test_shipped_whisper_models_verify_by_size_and_hash(spec, folder):
+    reports = verify(spec, folder, full=True)
     assert all(r.ok for r in reports), [r.problem for r in reports]
 
 

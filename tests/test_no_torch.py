@@ -1,7 +1,7 @@
 import subprocess
 import sys
 
-RUNTIME_MODULES = ["app.cli", "app.pipeline", "app.asr.faster_whisper_engine", "app.vad", "app.tts",
+RUNTIME_MODULES = ["app.cli", "app.pipeline", "app.asr.faster_whisper_engine", "app.asr.onnx_engine", "app.vad", "app.tts",
                    "app.fusion", "app.nlu.onnx_model", "app.dialogue", "app.doctor"]
 
 

@@ -14,7 +14,7 @@ class AsrOptions:
     """How to run Whisper. Defaults are Hearth's product settings (int8, greedy);
     `stock()` gives faster-whisper's own defaults, the baseline in bench/."""
 
-    engine: str = "faster-whisper"
+    engine: str = "onnx"  # onnx: short-window int8 (fastest here, docs/whisper.md); faster-whisper: CTranslate2
     model_dir: Path | None = None  # None: the packaged tiny.en
     compute_type: str = "int8"  # int8 | float32 | int8_float32 | float16 (GPU)
     device: str = "auto"  # auto | cpu | cuda
@@ -26,7 +26,7 @@ class AsrOptions:
 
     @classmethod
     def stock(cls) -> "AsrOptions":
-        return cls(compute_type="default", beam_size=5,
+        return cls(engine="faster-whisper", compute_type="default", beam_size=5,
                    extra={"condition_on_previous_text": True, "without_timestamps": False})
 
 

@@ -1,0 +1,191 @@
+"""Whisper on ONNX Runtime with an audio window sized to the speech (like whisper.cpp's audio_ctx).
+
+Whisper pads every clip to 30 s; for a 2-3 s command most encoder work is spent on silence.
+Here the encoder (exported with a free frame count) sees only the speech plus a margin, and
+a greedy decoder with a KV cache reads it. Short windows make Whisper prone to looping, so the
+decoder stops on repeated n-grams and after a token budget proportional to the audio length.
+Runtime needs only onnxruntime, numpy and tokenizers (no torch). Files come from
+models/whisper/export_onnx.py.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from app.asr.engine import AsrOptions, Transcript
+from app.audio.files import SAMPLE_RATE
+from app.errors import HearthError, ModelError
+from app.model_files import WHISPER_TINY_EN_ONNX, check
+from app.onnx_session import open_session
+
+MODEL_ENV = "HEARTH_ASR_ONNX"
+REBUILD_FIX = "reinstall Hearth, or rebuild: python -m models.whisper.export_onnx (needs the train extra)"
+HOP, N_FFT = 160, 400
+FRAMES_PER_S = SAMPLE_RATE // HOP // 2  # encoder output frames per second (20 ms each)
+MAX_WINDOW_S = 30.0
+
+
+@dataclass
+class WindowPolicy:
+    """How much audio the encoder sees: speech + pad_s, at least min_s, rounded up to step_s.
+
+    Defaults from models/whisper/window_study.py (docs/whisper.md): windows under ~10 s cost
+    tiny.en about 3 WER points on real speech; 10 s keeps stock accuracy at a third of the encoder.
+    """
+
+    pad_s: float = 1.0
+    min_s: float = 10.0
+    step_s: float = 0.5
+    fixed_s: float | None = None  # a fixed window (30.0 = stock Whisper), for experiments
+    fallback_logprob: float | None = -1.0  # below this mean token log-prob, redo with 30 s (Whisper's threshold)
+
+    def window_s(self, duration_s: float) -> float:
+        if self.fixed_s:
+            return self.fixed_s
+        wanted = max(self.min_s, duration_s + self.pad_s)
+        return min(MAX_WINDOW_S, math.ceil(wanted / self.step_s) * self.step_s)
+
+
+def default_model_dir() -> Path:
+    """HEARTH_ASR_ONNX if set, else the export committed beside the toolchain."""
+    configured = os.environ.get(MODEL_ENV)
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[2] / "models" / "whisper" / "shipped"
+
+
+def log_mel(audio: np.ndarray, filters: np.ndarray) -> np.ndarray:
+    """Whisper's log-Mel spectrogram [n_mels, len/160] (centred STFT, Hann 400, hop 160) in numpy."""
+    padded = np.pad(audio.astype(np.float32), N_FFT // 2, mode="reflect")
+    frames = np.lib.stride_tricks.sliding_window_view(padded, N_FFT)[::HOP][:-1]
+    power = np.abs(np.fft.rfft(frames * np.hanning(N_FFT + 1)[:-1].astype(np.float32), axis=-1)) ** 2
+    mel = np.log10(np.maximum(filters @ power.T.astype(np.float32), 1e-10))
+    return ((np.maximum(mel, mel.max() - 8.0) + 4.0) / 4.0).astype(np.float32)
+
+
+def repeated_tail(tokens: list[int], max_n: int = 64) -> int:
+    """Length of the tail to drop when the tokens end in a loop, else 0.
+
+    A loop is one token 4 times, a 2-3 token n-gram 3 times, or any longer n-gram twice in a
+    row (short windows make Whisper restart the whole utterance).
+    """
+    for n in range(1, min(max_n, len(tokens) // 2) + 1):
+        copies = 4 if n == 1 else 3 if n <= 3 else 2
+        tail = tokens[-n * copies:]
+        if len(tail) == n * copies and tail == tokens[-n:] * copies:
+            return n * (copies - 1)
+    return 0
+
+
+def drop_restart(text: str) -> str:
+    """Drop a trailing fragment that restarts the first sentence ("Go forward 10 meters. Go")."""
+    sentences = re.split(r"(?<=[.?!])\s+", text.strip())
+    words = lambda s: re.sub(r"[^\w\s']", "", s.lower()).split()
+    if len(sentences) > 1 and words(sentences[-1]) == words(sentences[0])[: len(words(sentences[-1]))]:
+        sentences.pop()
+    return " ".join(sentences)
+
+
+class OnnxWhisperEngine:
+    """AsrEngine over encoder/decoder ONNX files. `options.extra["window"]` holds WindowPolicy
+    fields; `compute_type` "float32" picks the fp32 graphs, anything else the int8 ones."""
+
+    def __init__(self, options: AsrOptions, policy: WindowPolicy | None = None):
+        from tokenizers import Tokenizer
+
+        self.options = options
+        self.policy = policy or WindowPolicy(**options.extra.get("window", {}))
+        folder = Path(options.model_dir or default_model_dir())
+        suffix = "" if options.compute_type == "float32" else ".int8"
+        if options.model_dir is None and MODEL_ENV not in os.environ:
+            if suffix:
+                check(WHISPER_TINY_EN_ONNX, folder)
+            else:
+                raise ModelError("the float32 Whisper ONNX graphs are not shipped (only int8)",
+                                 "use --engine faster-whisper for float32, or export them: "
+                                 "python -m models.whisper.export_onnx")
+        try:
+            self.config = json.loads((folder / "whisper_onnx.json").read_text())
+            self._suppress = np.array(self.config["suppress_ids"], dtype=np.int64)
+            missing = {"eot", "prompt", "n_text_ctx", "suppress_ids_begin"} - self.config.keys()
+            if missing:
+                raise ValueError(f"whisper_onnx.json lacks {sorted(missing)}")
+            self.filters = np.load(folder / "mel_filters.npy").astype(np.float32)
+            self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        except Exception as exc:  # OSError, ValueError, or the bare Exception tokenizers raises
+            raise ModelError(f"Whisper ONNX files missing or damaged in {folder} ({exc})", REBUILD_FIX) from exc
+        self.encoder = open_session(folder / f"encoder{suffix}.onnx", options.threads, options.device)
+        # One thread: a decoding step is ~100 small ops that a second thread only slows down
+        # (measured 4.3 ms vs 10 ms per step on 2 shared cores).
+        self.decoder = open_session(folder / f"decoder{suffix}.onnx", 1, options.device)
+        self.n_layers = self.decoder.get_inputs()[2].shape[0]
+        self.d_model = self.decoder.get_inputs()[2].shape[4]
+        self.compute_type = "float32" if not suffix else "int8"
+
+    def transcribe(self, audio: np.ndarray) -> Transcript:
+        if audio.ndim != 1:
+            raise HearthError(f"expected mono audio, got shape {audio.shape}", "load audio with app.audio.load_audio")
+        chunk = int(MAX_WINDOW_S * SAMPLE_RATE)
+        pieces = [self._transcribe_window(audio[i:i + chunk]) for i in range(0, len(audio), chunk)]
+        texts = [t for t, _ in pieces if t]
+        logprobs = [lp for t, lp in pieces if t]
+        return Transcript(text=" ".join(texts), language=self.options.language, duration_s=len(audio) / SAMPLE_RATE,
+                          segments=texts, avg_logprob=float(np.mean(logprobs)) if logprobs else None)
+
+    def _transcribe_window(self, audio: np.ndarray) -> tuple[str, float]:
+        duration = len(audio) / SAMPLE_RATE
+        window = self.policy.window_s(duration)
+        text, logprob = self._run(audio, window)
+        threshold = self.policy.fallback_logprob
+        if threshold is not None and logprob < threshold and window < MAX_WINDOW_S:
+            text, logprob = max((text, logprob), self._run(audio, MAX_WINDOW_S), key=lambda r: r[1])
+        return text, logprob
+
+    def _run(self, audio: np.ndarray, window_s: float) -> tuple[str, float]:
+        frames = 2 * int(round(window_s * FRAMES_PER_S))
+        # Like openai-whisper and faster-whisper: log-Mel of the audio itself, then zeros (in the
+        # normalized log-Mel domain) up to the window; the model expects exactly this padding.
+        mel = np.zeros((1, len(self.filters), frames), dtype=np.float32)
+        content = log_mel(np.pad(audio, (0, max(0, N_FFT - len(audio)))), self.filters)[:, :frames]
+        mel[0, :, : content.shape[1]] = content
+        (cross_kv,) = self.encoder.run(None, {"mel": mel})
+        text, logprob = self._decode(cross_kv, max_tokens=int(6 * len(audio) / SAMPLE_RATE) + 10)
+        return drop_restart(text), logprob
+
+    def _decode(self, cross_kv: np.ndarray, max_tokens: int) -> tuple[str, float]:
+        cfg = self.config
+        eot = cfg["eot"]
+        feed = np.array([cfg["prompt"]], dtype=np.int64)
+        self_kv = np.zeros((self.n_layers, 2, 1, 0, self.d_model), dtype=np.float32)
+        out, logprob, scored = [], 0.0, 0
+        max_tokens = min(max_tokens, cfg["n_text_ctx"] // 2)
+        while len(out) < max_tokens:
+            logits, self_kv = self.decoder.run(None, {"tokens": feed, "cross_kv": cross_kv, "self_kv": self_kv})
+            logits = logits[0]
+            logits[self._suppress] = -np.inf
+            logits[eot + 1:] = -np.inf  # special and timestamp tokens: text only
+            if not out:
+                logits[cfg["suppress_ids_begin"]] = -np.inf
+            token = int(np.argmax(logits))
+            shifted = logits - logits.max()
+            logprob += float(shifted[token] - np.log(np.exp(shifted).sum()))
+            scored += 1
+            if token == eot:
+                break
+            out.append(token)
+            drop = repeated_tail(out)
+            if drop:
+                del out[-drop:]
+                break
+            feed = np.array([[token]], dtype=np.int64)
+        text = self.tokenizer.decode(out, skip_special_tokens=True).strip()
+        if not re.search(r"\w", text):  # "." on silence is no transcript
+            text = ""
+        return text, logprob / max(scored, 1)

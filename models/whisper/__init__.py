@@ -1,0 +1,1 @@
+"""Whisper toolchain: read CTranslate2 weights, convert, export, quantize and evaluate."""
