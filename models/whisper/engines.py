@@ -26,7 +26,8 @@ def _ct2(compute_type: str, base: bool = False) -> Callable[[int], AsrEngine]:
             from models.whisper.base_model import base_model_dir
 
             model_dir = base_model_dir()
-        return create_engine(AsrOptions(compute_type=compute_type, threads=threads, model_dir=model_dir, device="cpu"))
+        return create_engine(AsrOptions(engine="faster-whisper", compute_type=compute_type, threads=threads,
+                                        model_dir=model_dir, device="cpu"))
     return build
 
 
@@ -40,8 +41,8 @@ def _stock(threads: int) -> AsrEngine:
 ENGINES: dict[str, tuple[str, Callable[[int], AsrEngine]]] = {
     "openai-fp32": ("openai-whisper (PyTorch) fp32, greedy, 30 s window", _openai(False)),
     "openai-int8": ("openai-whisper + torch dynamic int8 (64 Linear layers), greedy", _openai(True)),
-    "ct2-float32": ("faster-whisper/CTranslate2 float32, greedy (Hearth settings)", _ct2("float32")),
-    "ct2-int8": ("faster-whisper/CTranslate2 int8, greedy (Hearth default)", _ct2("int8")),
+    "ct2-float32": ("faster-whisper/CTranslate2 float32, greedy", _ct2("float32")),
+    "ct2-int8": ("faster-whisper/CTranslate2 int8, greedy", _ct2("int8")),
     "stock": ("faster-whisper defaults: beam 5, timestamps, compute 'default'", _stock),
     "base-ct2-int8": ("Whisper base (multilingual) CTranslate2 int8, greedy", _ct2("int8", base=True)),
 }
@@ -66,8 +67,8 @@ def _onnx(**window) -> Callable[[int], AsrEngine]:
 
 
 ENGINES.update({
-    "onnx-int8": ("ONNX Runtime int8, window = speech + 1 s, at least 10 s, 30 s retry below log-prob -1",
-                  _onnx()),
+    "onnx-int8": ("ONNX Runtime int8, window = speech + 1 s, at least 10 s, 30 s retry below log-prob -1 "
+                  "(Hearth default)", _onnx()),
     "onnx-int8-short": ("ONNX Runtime int8, window = speech + 1 s, at least 2 s, 30 s retry below log-prob -1",
                         _onnx(min_s=2.0)),
     "onnx-int8-30s": ("ONNX Runtime int8, fixed 30 s window (same decoder)", _onnx(fixed_s=30.0)),
