@@ -46,6 +46,7 @@ class Settings:
     trailing_silence_ms: int = 700
     hands_free: bool = False
     theme: str = "light"
+    asr_engine: str = "onnx"  # onnx (short-window int8) or faster-whisper
     asr_compute_type: str = "int8"
     extra: dict = field(default_factory=dict)
 

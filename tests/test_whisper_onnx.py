@@ -101,7 +101,7 @@ def test_float32_export_on_the_stock_window_matches_faster_whisper(tmp_path):
     window = {"fixed_s": 30.0, "fallback_logprob": None}
     ours = OnnxWhisperEngine(AsrOptions(engine="onnx", model_dir=folder, compute_type="float32", threads=2,
                                         extra={"window": window}))
-    reference = create_engine(AsrOptions(compute_type="float32", threads=2, device="cpu", extra={"temperature": 0.0}))
+    reference = create_engine(AsrOptions(engine="faster-whisper", compute_type="float32", threads=2, device="cpu", extra={"temperature": 0.0}))
     # the synthesized command is one where padding the log-Mel wrongly changed the words
     paths = [FIXTURES / "jfk.wav", FIXTURES / "libri_0880.wav",
              synthesize("set a timer for ten minutes", tmp_path / "timer.wav")]

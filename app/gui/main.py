@@ -45,7 +45,8 @@ def build_pipeline(settings: Settings, problems: dict) -> Pipeline:
     if camera:
         problems["camera"] = camera
     options = PipelineOptions(
-        asr=AsrOptions(device=asr_device(settings.compute_device, gpu), compute_type=settings.asr_compute_type),
+        asr=AsrOptions(engine=settings.asr_engine, device=asr_device(settings.compute_device, gpu),
+                       compute_type=settings.asr_compute_type),
         vad=VadOptions(trailing_silence_ms=settings.trailing_silence_ms),
         tts=TtsOptions(voice=settings.voice, rate=settings.speech_rate),
         partial_interval_s=PARTIAL_INTERVAL_S,
