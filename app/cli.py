@@ -29,6 +29,7 @@ def _pipeline(args, **kw):
 
 def cmd_listen(args) -> int:
     pipeline = _pipeline(args, understand=not args.no_understand)
+    pipeline.preload()  # timings_ms then show steady-state turns, not first-call costs
     worst = 0
     for f in args.files:
         turn = pipeline.run_file(f)
@@ -136,6 +137,7 @@ def cmd_demo(args) -> int:
     print("No display found: running the headless demo on the bundled sample commands.")
     print("For the full app run `hearth gui` on a desktop with a display and a microphone.\n")
     pipeline = _pipeline(args)
+    pipeline.preload()
     for wav in sorted(SAMPLES.glob("*.wav")):
         turn = pipeline.run_file(wav)
         print(f"[{wav.name}] you said: {turn.transcript!r}")

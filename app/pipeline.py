@@ -123,11 +123,18 @@ class Pipeline:
         return analyzer.analyze(camera.read())
 
     def preload(self, audio: bool = True) -> None:
-        """Load every model now (the GUI calls this off the UI thread at start-up)."""
+        """Load and warm every model now, so the first turn is as fast as the rest.
+
+        First calls pay one-off costs (ONNX Runtime allocations, dateparser's lazy imports,
+        SQLite schema checks) of a few hundred ms; the GUI calls this off the UI thread.
+        """
         if audio:
-            self.vad, self.asr  # noqa: B018 - properties load on access
+            silence = np.zeros(16000, np.float32)
+            self.vad.probabilities(silence)
+            self.asr.transcribe(silence)
         if self.options.understand:
-            self.nlu, self.dialogue  # noqa: B018
+            self.nlu.understand("wake me up tomorrow at seven")
+            self.dialogue  # noqa: B018 - the property opens the state database
 
     # -- running a turn ------------------------------------------------------------------
     @contextlib.contextmanager
