@@ -154,6 +154,16 @@ def test_low_confidence_asks_with_the_best_guess(env):
     assert r.actions and all(a["set"] == {"on": True} for a in r.actions)
 
 
+def test_weak_intent_in_a_sure_scenario_acts_without_asking(env):
+    weak = u("turn on the kitchen lights", "iot_hue_lighton", 0.31, house_place="kitchen")
+    weak.alternatives = [("iot_hue_lightup", 0.19), ("iot_hue_lightoff", 0.13)]
+    r = env.dm.handle(weak)
+    assert not r.expects_reply and r.actions and all(a["set"]["on"] for a in r.actions)
+    scattered = u("lights or music", "iot_hue_lighton", 0.31)
+    scattered.alternatives = [("play_music", 0.3), ("iot_hue_lightoff", 0.05)]
+    assert env.dm.handle(scattered).expects_reply
+
+
 def test_stop_cancels_a_pending_question_and_playback(env):
     env.dm.handle(u("play some jazz", "play_music", music_genre="jazz"))
     assert env.dm.world_snapshot()["now_playing"]["genre"] == "jazz"
