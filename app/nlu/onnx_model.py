@@ -1,0 +1,223 @@
+"""The shipped language-understanding model: int8 ONNX + a `tokenizers` tokenizer, no torch.
+
+One pass of a fine-tuned MiniLM gives an intent (from [CLS]) and a BIO tag per wordpiece;
+tags are turned back into character spans of the input through the tokenizer's offsets, so
+every entity's `start:end` slices the text the user said.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from app.errors import HearthError, ModelError
+from app.nlu.types import Entity, Understanding
+
+MODEL_ENV = "HEARTH_NLU_MODEL"
+MODEL_FILE = "model.int8.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+LABELS_FILE = "labels.json"
+REBUILD_FIX = "reinstall Hearth, or rebuild the model: hearth models build nlu"
+N_ALTERNATIVES = 3
+
+Span = tuple[int, int, str]  # (start, end, type), character offsets, end exclusive
+
+
+def default_model_dir() -> Path:
+    """HEARTH_NLU_MODEL if set, else the model committed beside the toolchain."""
+    configured = os.environ.get(MODEL_ENV)
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parent.parent.parent / "models" / "nlu" / "shipped"
+
+
+@dataclass(frozen=True)
+class Labels:
+    """What the model's output columns mean; written by the build next to the model."""
+
+    intents: list[str]
+    tags: list[str]  # "O", "B-<type>", "I-<type>"
+    max_length: int
+
+    @classmethod
+    def load(cls, path: Path) -> "Labels":
+        if not path.exists():
+            raise ModelError(f"label file missing: {path}", REBUILD_FIX)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            labels = cls(list(data["intents"]), list(data["tags"]), int(data["max_length"]))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ModelError(f"label file damaged: {path} ({exc})", REBUILD_FIX) from exc
+        if not labels.intents or not labels.tags or labels.tags[0] != "O":
+            raise ModelError(f"label file damaged: {path} (empty intents or tags)", REBUILD_FIX)
+        return labels
+
+    def save(self, path: Path) -> None:
+        data = {"intents": self.intents, "tags": self.tags, "max_length": self.max_length}
+        path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+def decode_bio(tags: Sequence[str], offsets: Sequence[tuple[int, int]]) -> list[Span]:
+    """Join B-/I- tagged wordpieces into character spans.
+
+    An I- tag that does not continue an entity of its type starts one (models do emit those),
+    so no tagged wordpiece is lost. Special tokens have empty offsets and are skipped.
+    """
+    spans: list[Span] = []
+    current: list | None = None
+    for tag, (start, end) in zip(tags, offsets):
+        if end <= start:
+            continue
+        kind, _, etype = tag.partition("-")
+        if kind == "I" and current is not None and current[2] == etype:
+            current[1] = end
+            continue
+        if current is not None:
+            spans.append(tuple(current))
+            current = None
+        if kind in ("B", "I"):
+            current = [start, end, etype]
+    if current is not None:
+        spans.append(tuple(current))
+    return spans
+
+
+def word_tags(tags: Sequence[str], word_ids: Sequence[int | None]) -> list[str]:
+    """Give a word's later wordpieces the tag of its first one: a word is never split between entities.
+
+    The model tags every wordpiece; trusting only the first one per word (as JointBERT does) stops
+    decodes like 'bp' + 'm' as two entities.
+    """
+    out: list[str] = []
+    first, previous = "O", None
+    for tag, word in zip(tags, word_ids):
+        if word is not None and word == previous:
+            kind, _, etype = first.partition("-")
+            out.append("O" if kind == "O" else f"I-{etype}")
+        else:
+            first = tag
+            out.append(tag)
+        previous = word
+    return out
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+def _normalize(entity_type: str, text: str):
+    """Normalized value from app.nlu.values; None when that module or a value is unavailable."""
+    try:
+        from app.nlu.values import normalize
+    except ImportError:
+        return None
+    return normalize(entity_type, text)
+
+
+def check_text(text: str) -> None:
+    if not isinstance(text, str) or not text.strip():
+        raise HearthError("there is nothing to understand: the text is empty",
+                          "say or type a request, for example 'wake me up at seven am'")
+
+
+class Decoder:
+    """Turns one utterance's logits into an Understanding; shared by the runtime and evaluation."""
+
+    def __init__(self, labels: Labels, normalize_values: bool = True, whole_words: bool = True):
+        self.labels = labels
+        self.normalize_values = normalize_values
+        self.whole_words = whole_words
+
+    def understanding(self, text: str, encoding, intent_logits: np.ndarray, tag_logits: np.ndarray) -> Understanding:
+        """`encoding`: the tokenizers Encoding of `text` (offsets and word ids)."""
+        probs = _softmax(intent_logits.astype(np.float64))
+        order = np.argsort(-probs)[: N_ALTERNATIVES + 1]
+        intents = self.labels.intents
+        tags = [self.labels.tags[i] for i in tag_logits.argmax(axis=-1)]
+        if self.whole_words:
+            tags = word_tags(tags, encoding.word_ids)
+        entities = []
+        for start, end, etype in decode_bio(tags, encoding.offsets):
+            words = text[start:end]
+            value = _normalize(etype, words) if self.normalize_values else None
+            entities.append(Entity(etype, words, start, end, value))
+        return Understanding(
+            text=text,
+            intent=intents[order[0]],
+            confidence=float(probs[order[0]]),
+            entities=entities,
+            alternatives=[(intents[i], float(probs[i])) for i in order[1:]],
+        )
+
+
+class OnnxNlu:
+    """Intent + entities from text with the shipped int8 ONNX model."""
+
+    def __init__(self, model_dir: str | Path | None = None, threads: int = 0, device: str = "auto",
+                 normalize_values: bool = True, model_file: str = MODEL_FILE):
+        from tokenizers import Tokenizer
+
+        from app.onnx_session import open_session
+
+        folder = Path(model_dir) if model_dir is not None else default_model_dir()
+        self.labels = Labels.load(folder / LABELS_FILE)
+        tokenizer_path = folder / TOKENIZER_FILE
+        if not tokenizer_path.exists():
+            raise ModelError(f"tokenizer file missing: {tokenizer_path}", REBUILD_FIX)
+        try:
+            self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        except Exception as exc:  # tokenizers raises a bare Exception on bad JSON
+            raise ModelError(f"tokenizer file damaged: {tokenizer_path} ({exc})", REBUILD_FIX) from exc
+        self.tokenizer.enable_truncation(self.labels.max_length)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self.session = open_session(folder / model_file, threads=threads, device=device)
+        self._inputs = {i.name for i in self.session.get_inputs()}
+        self._check_shapes(folder / model_file)
+        self.decoder = Decoder(self.labels, normalize_values)
+
+    def _check_shapes(self, model_path: Path) -> None:
+        """A labels.json from another build would silently mislabel everything: refuse it."""
+        outputs = {o.name: o.shape for o in self.session.get_outputs()}
+        expected = {"intent_logits": len(self.labels.intents), "tag_logits": len(self.labels.tags)}
+        for name, size in expected.items():
+            shape = outputs.get(name)
+            if shape is None or shape[-1] != size:
+                raise ModelError(f"{model_path} does not match {LABELS_FILE} "
+                                 f"(output {name}: {shape}, labels: {size})", REBUILD_FIX)
+
+    def logits(self, texts: Sequence[str]):
+        """(encodings, intent logits [batch, intents], tag logits [batch, tokens, tags])."""
+        encodings = self.tokenizer.encode_batch(list(texts))
+        feeds = {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
+        intent_logits, tag_logits = self.session.run(
+            ["intent_logits", "tag_logits"], {k: v for k, v in feeds.items() if k in self._inputs})
+        return encodings, intent_logits, tag_logits
+
+    def understand_batch(self, texts: Sequence[str]) -> list[Understanding]:
+        """Several utterances in one run. The int8 model quantizes activations per run, so confidences
+        can differ slightly from one-at-a-time calls."""
+        for text in texts:
+            check_text(text)
+        if not texts:
+            return []
+        encodings, intent_logits, tag_logits = self.logits(texts)
+        return [self.decoder.understanding(t, e, il, tl)
+                for t, e, il, tl in zip(texts, encodings, intent_logits, tag_logits)]
+
+    def understand(self, text: str) -> Understanding:
+        return self.understand_batch([text])[0]
+
+
+def load_default_nlu(threads: int = 0, device: str = "auto") -> OnnxNlu:
+    """The model the pipeline uses: HEARTH_NLU_MODEL or the shipped one."""
+    return OnnxNlu(default_model_dir(), threads=threads, device=device)

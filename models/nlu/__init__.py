@@ -1,0 +1,1 @@
+"""Joint intent + entity model for Hearth: data, training, ONNX export, evaluation, build."""
