@@ -17,6 +17,7 @@ import numpy as np
 
 from app.errors import HearthError, ModelError
 from app.nlu.types import Entity, Understanding
+from app.nlu.values import normalize
 
 MODEL_ENV = "HEARTH_NLU_MODEL"
 MODEL_FILE = "model.int8.onnx"
@@ -111,15 +112,6 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
-def _normalize(entity_type: str, text: str):
-    """Normalized value from app.nlu.values; None when that module or a value is unavailable."""
-    try:
-        from app.nlu.values import normalize
-    except ImportError:
-        return None
-    return normalize(entity_type, text)
-
-
 def check_text(text: str) -> None:
     if not isinstance(text, str) or not text.strip():
         raise HearthError("there is nothing to understand: the text is empty",
@@ -145,7 +137,7 @@ class Decoder:
         entities = []
         for start, end, etype in decode_bio(tags, encoding.offsets):
             words = text[start:end]
-            value = _normalize(etype, words) if self.normalize_values else None
+            value = normalize(etype, words) if self.normalize_values else None
             entities.append(Entity(etype, words, start, end, value))
         return Understanding(
             text=text,
