@@ -4,7 +4,6 @@ import json
 import shutil
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -84,19 +83,10 @@ def test_empty_text_is_a_user_error_with_a_fix(nlu, text):
         nlu.understand_batch(["wake me up", text])
 
 
-def test_values_come_from_the_values_module(monkeypatch):
-    calls = []
-    fake = types.ModuleType("app.nlu.values")
-    fake.normalize = lambda entity_type, text, now=None: calls.append((entity_type, text)) or f"{entity_type}={text}"
-    monkeypatch.setitem(sys.modules, "app.nlu.values", fake)
+def test_entities_carry_normalized_values():
     u = OnnxNlu(SHIPPED, threads=1).understand("wake me up at seven am")
-    assert calls and all(e.value == f"{e.type}={e.text}" for e in u.entities)
-
-
-def test_value_is_none_when_the_values_module_is_missing(monkeypatch):
-    monkeypatch.setitem(sys.modules, "app.nlu.values", None)  # makes the import fail
-    u = OnnxNlu(SHIPPED, threads=1).understand("wake me up at seven am")
-    assert u.entities and all(e.value is None for e in u.entities)
+    time = u.entity("time")
+    assert time.value["kind"] == "datetime" and time.value["iso"][11:16] == "07:00"
 
 
 @pytest.mark.parametrize("name", ["model.int8.onnx", "labels.json", "tokenizer.json"])
