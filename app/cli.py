@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 from app import __version__
+from app.config import assets_dir
 from app.errors import HearthError
 
-SAMPLES = Path(__file__).resolve().parent.parent / "assets" / "samples"
+SAMPLES = assets_dir() / "samples"
 
 
 def _print_json(obj) -> None:

@@ -25,7 +25,12 @@ def home() -> Path:
 
 
 def repo_root() -> Path:
+    """The checkout, or site-packages in a wheel install (app/, models/ and assets/ sit side by side)."""
     return Path(__file__).resolve().parent.parent
+
+
+def assets_dir() -> Path:
+    return repo_root() / "assets"
 
 
 def datasets_dir() -> Path:

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.config import repo_root
+from app.config import assets_dir
 from app.errors import HearthError
 
 from .state import Store
 
-ASSETS = repo_root() / "assets"
+ASSETS = assets_dir()
 
 # Words for device kinds, longest first so "coffee machine" wins over "machine".
 KIND_WORDS = {

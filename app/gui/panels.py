@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QFrame, QGridLayout, QLabel, QProgressBar, QScrollArea, QVBoxLayout, QWidget,
 )
 
-from app.config import repo_root
+from app.config import assets_dir
 
 OFF_COLOR = "#a39a90"
 ON_COLOR = "#2e9e5b"
@@ -86,7 +86,7 @@ def room_title(room: str, snapshot: dict) -> str:
 @lru_cache(maxsize=1)
 def _color_table() -> dict[str, str]:
     try:
-        return tomllib.loads((repo_root() / "assets" / "world.toml").read_text(encoding="utf-8")).get("colors", {})
+        return tomllib.loads((assets_dir() / "world.toml").read_text(encoding="utf-8")).get("colors", {})
     except (OSError, tomllib.TOMLDecodeError):
         return {}
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QMainWindow, QPushButton, QSplitter, QVBoxLayout, QWidget,
 )
 
-from app.config import Settings, repo_root
+from app.config import Settings, assets_dir
 from app.errors import DeviceError
 from app.gui.banner import BannerArea
 from app.gui.conversation import ConversationView, turn_details
@@ -31,7 +31,7 @@ from app.gui.theme import STATE_COLORS, apply_theme, palette
 from app.gui.worker import PipelineWorker, SourceFactory, WorkerThread
 from app.pipeline import Pipeline
 
-ICON = repo_root() / "assets" / "hearth.svg"
+ICON = assets_dir() / "hearth.svg"
 HOLD_S = 0.4  # pressed longer than this: releasing ends the utterance (hold-to-talk); shorter: tap-to-talk
 STATE_TEXT = {"idle": "Ready", "listening": "Listening…", "thinking": "Thinking…", "speaking": "Speaking…"}
 # Pipeline stages whose errors are device problems (banner); other turn errors show in the conversation.
