@@ -258,20 +258,12 @@ def test_due_timers_are_announced_by_the_clock_poll(qtbot, make_window):
     qtbot.waitUntil(lambda: any("timer is done" in t for _, t in bubbles(window)), timeout=5000)
 
 
-class TableNlu:
-    """Hand-labelled understanding for one command, so the real dialogue can run before the model exists."""
-
-    def understand(self, text):
-        start = text.index("kitchen")
-        return Understanding(text=text, intent="iot_hue_lighton", confidence=0.97,
-                             entities=[Entity(type="house_place", text="kitchen", start=start, end=start + 7)])
-
-
 def test_a_command_changes_the_simulated_home_on_screen(qtbot, asr_engine):
     from app.dialogue import DialogueManager
     from app.gui.window import Hardware, MainWindow
+    from app.nlu.onnx_model import OnnxNlu
 
-    pipeline = Pipeline(PipelineOptions(), asr=asr_engine, nlu=TableNlu(), dialogue=DialogueManager())
+    pipeline = Pipeline(PipelineOptions(), asr=asr_engine, nlu=OnnxNlu(), dialogue=DialogueManager())
     window = MainWindow(Settings.load(), pipeline, Hardware())
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.ready, timeout=TURN_TIMEOUT_MS):
