@@ -1,5 +1,5 @@
-"""`hearth gui --demo ... --screenshot`: in process (fast, stand-in NLU) and end to end in a real
-X server (Xvfb) with the real models, the way a user's desktop would run it."""
+"""`hearth gui --demo ... --screenshot` end to end with the real models: offscreen, and in a real
+X server (Xvfb) the way a user's desktop would run it."""
 
 from __future__ import annotations
 
@@ -14,28 +14,24 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from tests.test_gui_window import FakeDialogue, FakeNlu  # noqa: E402
-
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "assets" / "samples").glob("*.wav"))
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def test_demo_command_writes_a_screenshot(qtbot, asr_engine, tmp_path, monkeypatch):
-    from app.gui import main as gui_main
-    from app.pipeline import Pipeline
-
-    real_build = gui_main.build_pipeline
-
-    def build(settings, problems):
-        pipeline = real_build(settings, problems)
-        return Pipeline(pipeline.options, asr=asr_engine, nlu=FakeNlu(), dialogue=FakeDialogue())
-
-    monkeypatch.setattr(gui_main, "build_pipeline", build)
-    out = tmp_path / "shots" / "demo.png"
-    code = gui_main.run_gui(argparse.Namespace(demo=[str(p) for p in SAMPLES[:2]], screenshot=str(out)))
-    assert code == 0
+def demo(tmp_path, wavs, env):
+    out = tmp_path / "demo.png"
+    env = dict(os.environ, HEARTH_HOME=str(tmp_path / "home"), **env)
+    run = subprocess.run([sys.executable, "-m", "app", "gui", "--demo", *map(str, wavs), "--screenshot", str(out)],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stderr[-3000:]
     assert out.read_bytes()[:8] == PNG_MAGIC
+    return out
+
+
+def test_demo_command_writes_a_screenshot(tmp_path):
+    """A subprocess: the demo ends with QApplication.exit, which would break later in-process Qt tests."""
+    demo(tmp_path, SAMPLES[:2], {"QT_QPA_PLATFORM": "offscreen"})
 
 
 def test_demo_rejects_a_missing_file(tmp_path):
@@ -66,17 +62,8 @@ def xvfb():
 
 
 def test_real_window_end_to_end_under_xvfb(xvfb, tmp_path):
-    from app.nlu.onnx_model import LABELS_FILE, default_model_dir
-
-    if not (default_model_dir() / LABELS_FILE).exists():
-        pytest.skip(f"the NLU model is not built yet ({default_model_dir()})")
-    out = tmp_path / "e2e.png"
-    env = dict(os.environ, DISPLAY=xvfb, QT_QPA_PLATFORM="xcb", HEARTH_HOME=str(tmp_path / "home"))
-    wavs = [str(p) for p in SAMPLES if "timer" in p.name or "lights" in p.name]
-    run = subprocess.run([sys.executable, "-m", "app", "gui", "--demo", *wavs, "--screenshot", str(out)],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
-    assert run.returncode == 0, run.stderr[-3000:]
-    assert out.read_bytes()[:8] == PNG_MAGIC
+    wavs = [p for p in SAMPLES if "timer" in p.name or "lights" in p.name]
+    out = demo(tmp_path, wavs, {"DISPLAY": xvfb, "QT_QPA_PLATFORM": "xcb"})
     from PySide6.QtGui import QImage
 
     image = QImage(str(out))

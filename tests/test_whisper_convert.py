@@ -17,7 +17,7 @@ pytestmark = pytest.mark.train
 def test_converted_model_matches_faster_whisper_float32():
     from models.whisper.torch_engine import OpenAIWhisperEngine
 
-    options = AsrOptions(compute_type="float32", threads=2, device="cpu")
+    options = AsrOptions(engine="faster-whisper", compute_type="float32", threads=2, device="cpu")
     reference, converted = create_engine(options), OpenAIWhisperEngine(options)
     for stem in ("jfk", "goforward"):
         audio = load_audio(FIXTURES / f"{stem}.wav")
