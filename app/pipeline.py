@@ -216,22 +216,27 @@ class Pipeline:
             with self._stage("tts", turn):
                 turn.speech = synthesize(turn.reply.text, self.options.tts)
 
-    def listen(self, source: AudioSource) -> TurnResult | None:
+    def listen(self, source: AudioSource, wait_s: float | None = None) -> TurnResult | None:
         """Capture from `source` until the end of one utterance, then run it.
 
-        Returns None when the source ended with no speech. If the device vanishes mid-utterance,
-        the speech captured so far is still transcribed and the error is reported.
+        Returns None when the source ended, or `wait_s` passed, with no speech started (hands-free
+        listening gives up quietly). If the device vanishes mid-utterance, the speech captured so
+        far is still transcribed and the error is reported.
         """
         endpointer = Endpointer(self.vad, self.options.vad)
         self.bus.emit(StateChanged(state="listening"))
         t_listen = time.perf_counter()
         utterance, device_error = None, None
         last_partial = 0
+        waited, max_wait = 0, None if wait_s is None else int(wait_s * 16000)
         try:
             for frame in source.frames():
                 self.bus.emit(InputLevel(rms=float(np.sqrt(np.mean(frame**2)))))
                 utterance = endpointer.push(frame)
                 if utterance is not None:
+                    break
+                waited += len(frame)
+                if max_wait is not None and not endpointer.in_speech and waited >= max_wait:
                     break
                 interval = self.options.partial_interval_s
                 captured = endpointer.captured_samples

@@ -43,3 +43,26 @@ def test_file_source_yields_whole_frames_with_tail_silence():
     assert all(len(f) == 512 for f in frames)
     assert len(frames) * 512 >= len(load_audio(FIXTURES / "goforward.wav"))
     assert np.abs(frames[-1]).max() == 0
+
+
+def test_microphone_on_a_silent_alsa_device_and_without_one(tmp_path):
+    """ALSA's null device stands in for a microphone; with no device at all the error names the fix."""
+    import subprocess
+    import sys
+
+    (tmp_path / ".asoundrc").write_text("pcm.!default { type null }\nctl.!default { type hw card 0 }\n")
+    code = ("import numpy as np\n"
+            "from app.audio.source import MicrophoneSource\n"
+            "mic = MicrophoneSource(); frames = mic.frames()\n"
+            "chunk = np.concatenate([next(frames) for _ in range(10)]); mic.close()\n"
+            "assert chunk.shape == (5120,) and np.isfinite(chunk).all() and np.abs(chunk).max() <= 1.0\n")
+    run = subprocess.run([sys.executable, "-c", code], env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr[-2000:]
+    (tmp_path / ".asoundrc").write_text("pcm.!default { type hw card 9 }\n")  # no such card
+    code = ("from app.audio.source import MicrophoneSource\n"
+            "from app.errors import DeviceError\n"
+            "try:\n    MicrophoneSource()\nexcept DeviceError as e:\n    print(e.message, '|', e.fix)\n")
+    run = subprocess.run([sys.executable, "-c", code], env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+                         capture_output=True, text=True, timeout=60)
+    assert "microphone" in run.stdout and "hearth listen" in run.stdout, run.stdout + run.stderr[-2000:]

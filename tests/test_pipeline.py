@@ -103,3 +103,11 @@ def test_partial_transcripts_while_listening(asr_engine):
     partials = [e.text for e in events if isinstance(e, PartialTranscript)]
     assert len(partials) >= 3 and partials[-1]
     assert [e for e in events if isinstance(e, FinalTranscript)]
+
+
+def test_listen_gives_up_quietly_when_no_speech_starts(pipeline):
+    silent = FileSource(FIXTURES / "goforward.wav", tail_silence_s=0)
+    silent.audio = np.zeros(16000 * 5, np.float32)
+    assert pipeline.listen(silent, wait_s=1.0) is None
+    levels = [e for e in pipeline.events if isinstance(e, InputLevel)]
+    assert 25 <= len(levels) <= 40  # ~1 s of 32 ms frames, not the whole 5 s

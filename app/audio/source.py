@@ -107,7 +107,8 @@ class MicrophoneSource:
                               "choose another input device in Settings") from exc
 
     def _callback(self, indata, frames, time_info, status) -> None:
-        self._queue.put(indata[:, 0].copy())
+        # Drivers can hand over garbage (ALSA's null device gives 1e36): keep VAD and ASR sane.
+        self._queue.put(np.clip(np.nan_to_num(indata[:, 0], nan=0.0, posinf=0.0, neginf=0.0), -1.0, 1.0))
 
     def frames(self) -> Iterator[np.ndarray]:
         while self._stream.active:

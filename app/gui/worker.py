@@ -26,8 +26,6 @@ from app.tts import synthesize
 log = logging.getLogger(__name__)
 
 SourceFactory = Callable[[], AudioSource]
-QUIET_RMS = 0.01  # below this a frame counts as silence for the follow-up window
-QUIET_TAIL_S = 0.6
 
 
 class Cancelled(Exception):
@@ -38,17 +36,17 @@ class Capture:
     """Wraps the microphone for one listen.
 
     `cancel()` (Stop) ends it and discards the speech; `finish()` (push-to-talk released) ends it
-    and keeps the speech; `window_s` (hands-free follow-up) ends it when nobody has spoken after
-    that much audio, counted in samples so file-backed microphones behave like real ones.
+    and keeps the speech; `max_s` caps a listen that never ends. Giving up when nobody speaks
+    (hands-free follow-ups) is the pipeline's `listen(wait_s=...)`, judged by the VAD.
     """
 
-    def __init__(self, inner: AudioSource, window_s: float | None = None, max_s: float = 30.0):
-        self.inner, self.window_s, self.max_s = inner, window_s, max_s
+    def __init__(self, inner: AudioSource, max_s: float = 30.0):
+        self.inner, self.max_s = inner, max_s
         self.cancelled = threading.Event()
         self.finished = threading.Event()
 
     def frames(self) -> Iterator[np.ndarray]:
-        heard = quiet = 0
+        heard = 0
         for frame in self.inner.frames():
             if self.cancelled.is_set():
                 raise Cancelled
@@ -56,11 +54,7 @@ class Capture:
                 return
             yield frame
             heard += len(frame)
-            quiet = quiet + len(frame) if float(np.sqrt(np.mean(frame**2))) < QUIET_RMS else 0
             if heard >= self.max_s * SAMPLE_RATE:
-                return
-            nobody_spoke = quiet >= QUIET_TAIL_S * SAMPLE_RATE
-            if self.window_s is not None and heard >= self.window_s * SAMPLE_RATE and nobody_spoke:
                 return
         if self.cancelled.is_set():
             raise Cancelled
@@ -215,12 +209,12 @@ class PipelineWorker(QObject):
         if self._stopped.is_set():
             return None
         try:
-            self._capture = Capture(make_source(), window_s)
+            self._capture = Capture(make_source())
         except DeviceError as exc:
             self.problem.emit("microphone", exc.message, exc.fix)
             return None
         try:
-            turn = self.pipeline.listen(self._capture)
+            turn = self.pipeline.listen(self._capture, wait_s=window_s)
         except Cancelled:
             self.state.emit("idle")
             return None
