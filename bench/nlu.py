@@ -1,0 +1,107 @@
+"""Language-model benchmark: the fp32 PyTorch teacher and the shipped ONNX model, measured in one run.
+
+    hearth bench nlu [--json] [--threads 2] [--no-docs]     # = python -m bench.nlu
+
+Each model runs in a fresh process (models.compress.measure): dev intent accuracy and entity F1 on
+the seeded dev split, per-utterance latency at batch 1 after 20 warm-up calls (p50/p95 over 200 dev
+utterances), file size and the process's peak RSS. Writes the table to docs/benchmarks.md between
+the nlu markers unless --no-docs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- nlu:start -->", "<!-- nlu:end -->"
+TEACHER = ROOT / "models" / "work" / "compress" / "teacher"
+SHIPPED = ROOT / "models" / "nlu" / "shipped"
+COLUMNS = [("model", "model", "{}"), ("size_mb", "size MB", "{:.1f}"), ("parameters", "parameters", "{:,}"),
+           ("p50_ms", "p50 ms", "{:.2f}"), ("p95_ms", "p95 ms", "{:.2f}"), ("peak_rss_mb", "peak RSS MB", "{:.0f}"),
+           ("intent_acc", "dev intent acc %", "{:.2f}"), ("entity_f1", "dev entity F1 %", "{:.2f}")]
+
+
+def row(model: str, measured: dict) -> dict:
+    return {"model": model, "size_mb": measured["size_mb"], "parameters": measured["parameters"],
+            "p50_ms": measured["latency"]["p50_ms"], "p95_ms": measured["latency"]["p95_ms"],
+            "peak_rss_mb": measured["peak_rss_mb"], "intent_acc": measured["dev"]["intent_accuracy"],
+            "entity_f1": measured["dev"]["span_f1"]}
+
+
+def run(teacher: Path, shipped: Path, threads: int) -> dict:
+    from app.errors import HearthError
+    from app.nlu.onnx_model import MODEL_FILE
+    from models.compress.study import measure_in_process
+
+    if not (teacher / "model.pt").exists():
+        raise HearthError(f"no fp32 PyTorch teacher in {teacher}",
+                          "build one (hearth models build nlu), then: python -m models.compress.study teacher")
+    measured = [measure_in_process(teacher, threads, teacher / "model.pt"),
+                measure_in_process(shipped, threads, model_file=MODEL_FILE)]
+    rows = [row("teacher: fp32 PyTorch", measured[0]), row("shipped: ONNX int8", measured[1])]
+    t, s = rows
+    return {"date": dt.date.today().isoformat(), "dev_n": measured[0]["dev"]["n"],
+            "latency_n": measured[0]["latency"]["n"],
+            "machine": f"{os.cpu_count()}-core {platform.machine()}, CPU inference", "threads": threads,
+            "command": "hearth bench nlu", "rows": rows,
+            "smaller_x": t["size_mb"] / s["size_mb"], "faster_x": t["p50_ms"] / s["p50_ms"],
+            "intent_loss_points": t["intent_acc"] - s["intent_acc"]}
+
+
+def markdown(result: dict) -> str:
+    lines = ["## Language understanding (teacher vs shipped)", "",
+             f"{result['date']} · `{result['command']}` · {result['machine']} · {result['threads']} threads, "
+             f"batch 1, after 20 warm-up calls · dev split of HWU64 + SLURP devel ({result['dev_n']} utterances; "
+             f"latency over {result['latency_n']})", "",
+             "| " + " | ".join(c[1] for c in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(fmt.format(r[key]) for key, _, fmt in COLUMNS) + " |" for r in result["rows"]]
+    lines += ["", f"Shipped vs teacher: {result['smaller_x']:.1f}x smaller, {result['faster_x']:.1f}x faster (p50), "
+                  f"{result['intent_loss_points']:.2f} points of dev intent accuracy lost. Measured on cores shared "
+                  "with other jobs, so latencies vary from run to run; the ratios come from one run. Study: "
+                  "[models.md](models.md#compression-study-language-model)."]
+    return "\n".join(lines)
+
+
+def write_docs(section: str, path: Path = DOCS) -> None:
+    """Replace the nlu section between its markers (appended if absent); nothing else is touched."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    block = f"{START}\n{section}\n{END}"
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        text = head + block + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str]) -> int:
+    from app.errors import HearthError
+
+    p = argparse.ArgumentParser(prog="hearth bench nlu", description=__doc__.splitlines()[0])
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--teacher", type=Path, default=TEACHER, help="folder with model.pt, labels.json, tokenizer.json")
+    p.add_argument("--shipped", type=Path, default=SHIPPED)
+    p.add_argument("--no-docs", action="store_true", help=f"do not rewrite the nlu section of {DOCS.name}")
+    args = p.parse_args(argv)
+    try:
+        result = run(args.teacher, args.shipped, args.threads)
+    except (HearthError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    text = markdown(result)
+    print(json.dumps(result, indent=1) if args.json else text)
+    if not args.no_docs:
+        write_docs(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Compression study for the language model: pruning, distillation, vocabulary pruning, quantization."""

@@ -1,0 +1,285 @@
+"""`hearth models report`: docs/models.md = the v1 language-model page + the compression study + plot.
+
+The v1 part is rendered by models/nlu/report.py from the build's metrics files; the study part
+(between the compression markers) from models/compress/results.json, which `python -m
+models.compress.study measure` writes. Every number on the page comes from one of those files.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from app.config import repo_root
+
+DOCS = repo_root() / "docs" / "models.md"
+PLOT = repo_root() / "docs" / "nlu_pareto.png"
+RESULTS = repo_root() / "models" / "compress" / "results.json"
+SHIPPED_RECORD = repo_root() / "models" / "compress" / "shipped.json"  # written when a study model is shipped
+START, END = "<!-- compression:start -->", "<!-- compression:end -->"
+FAMILIES = (("teacher", "Teacher: MiniLM-L6 (v1 recipe), 6 layers x 12 heads, FFN 1536"),
+            ("distilled", "Distilled students"),
+            ("pruned", "Structured pruning (heads + FFN neurons), distilled fine-tune"),
+            ("magnitude-pruned", "Unstructured magnitude pruning (no fine-tune)"))
+COLORS = {"teacher": "tab:blue", "distilled": "tab:green", "pruned": "tab:orange", "magnitude-pruned": "tab:gray"}
+
+
+def _row(name: str, r: dict, shipped: str | None) -> str:
+    label = f"**{name}** (shipped)" if name == shipped else name
+    lat, dev = r["latency"], r["dev"]
+    return (f"| {label} | {r['method']} | {r['size_mb']:.1f} | {r['parameters'] / 1e6:.2f}M | {lat['p50_ms']:.2f} "
+            f"| {lat['p95_ms']:.2f} | {r['peak_rss_mb']:.0f} | {dev['intent_accuracy']:.2f} | {dev['span_f1']:.2f} |")
+
+
+def family_tables(results: dict, shipped: str | None) -> str:
+    header = ["| model | what | size MB | parameters | p50 ms | p95 ms | peak RSS MB | dev intent % "
+              "| dev entity F1 % |", "|---|---|---|---|---|---|---|---|---|"]
+    out = []
+    for family, title in FAMILIES:
+        rows = sorted(((n, r) for n, r in results.items() if r["family"] == family),
+                      key=lambda nr: (nr[1].get("runtime") != "pytorch", -nr[1]["size_mb"]))
+        if rows:
+            out.append(f"#### {title}\n\n" + "\n".join(header + [_row(n, r, shipped) for n, r in rows]))
+    return "\n\n".join(out)
+
+
+def trained_notes(results: dict) -> str:
+    """Recipes and fp32 PyTorch dev scores of the trained candidates (recorded with their fp32 export)."""
+    notes = []
+    for r in results.values():
+        t = r.get("training") or {}
+        if "torch_dev" in t:
+            recipe, dev = t["recipe"], t["torch_dev"]
+            resumed = f", continuing `{t['resumed_from']}`" if "resumed_from" in t else ""
+            notes.append(f"- `{r['source']}`: {r['method'].rsplit(',', 1)[0]}; this run {t['steps']} steps{resumed} "
+                         f"(batch {recipe['batch_size']}, lr {recipe['learning_rate']}, T {recipe['temperature']}), "
+                         f"{t['train_seconds'] / 60:.1f} min on {t['threads']} thread(s); fp32 PyTorch dev: "
+                         f"{dev['intent_accuracy']:.2f} % intent, {dev['span_f1']:.2f} % entity F1. "
+                         f"Command `{t['command']}`.")
+    return "\n".join(sorted(notes))
+
+
+def pareto(results: dict, path: Path, shipped: str | None, floor: float) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    accuracies = sorted(r["dev"]["intent_accuracy"] for r in results.values())
+    bottom = max(accuracies[0], floor - 8) - 0.5  # broken models would flatten the interesting band
+    hidden = [f"{n} ({r['dev']['intent_accuracy']:.1f} %)" for n, r in sorted(results.items())
+              if r["dev"]["intent_accuracy"] < bottom]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), sharey=True)
+    for ax, key, label in ((axes[0], lambda r: r["latency"]["p50_ms"], "p50 latency, ms (batch 1, log)"),
+                           (axes[1], lambda r: r["size_mb"], "file size, MB (log)")):
+        for family, _ in FAMILIES:
+            pts = [(key(r), r["dev"]["intent_accuracy"], n) for n, r in results.items() if r["family"] == family]
+            if pts:
+                ax.scatter([p[0] for p in pts], [p[1] for p in pts], label=family, color=COLORS[family], s=28)
+        if shipped:
+            r = results[shipped]
+            ax.scatter([key(r)], [r["dev"]["intent_accuracy"]], s=160, facecolors="none", edgecolors="red",
+                       label=f"shipped: {shipped}")
+        ax.axhline(floor, color="red", linestyle="--", linewidth=0.8, label="teacher - 1 point")
+        ax.set_xscale("log")
+        ax.set_xlabel(label)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("dev intent accuracy, %")
+    axes[0].set_ylim(bottom, accuracies[-1] + 0.5)
+    if hidden:
+        fig.text(0.01, 0.01, "below the chart: " + ", ".join(hidden), fontsize=7)
+    axes[1].legend(fontsize=7, loc="lower right")
+    fig.suptitle("Hearth language model: accuracy vs latency and size (dev split, 2-core x86_64, no GPU)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def targets_table(teacher: dict, s: dict) -> str:
+    smaller = teacher["size_mb"] / s["size_mb"]
+    faster = teacher["latency"]["p50_ms"] / s["latency"]["p50_ms"]
+    loss = teacher["dev"]["intent_accuracy"] - s["dev"]["intent_accuracy"]
+    checks = [(">= 6x smaller", f"{teacher['size_mb']:.1f} MB -> {s['size_mb']:.1f} MB: {smaller:.1f}x", smaller >= 6),
+              (">= 4x faster (p50)", f"{teacher['latency']['p50_ms']:.2f} ms -> {s['latency']['p50_ms']:.2f} ms: "
+                                     f"{faster:.1f}x", faster >= 4),
+              ("<= 1 point of dev intent accuracy lost", f"{teacher['dev']['intent_accuracy']:.2f} % -> "
+                                                         f"{s['dev']['intent_accuracy']:.2f} %: {loss:.2f}", loss <= 1),
+              ("(entity F1, not a target)", f"{teacher['dev']['span_f1']:.2f} % -> {s['dev']['span_f1']:.2f} %", None)]
+    rows = ["| target (vs the fp32 PyTorch teacher) | measured | met |", "|---|---|---|"]
+    rows += [f"| {t} | {v} | {'-' if ok is None else 'yes' if ok else '**no**'} |" for t, v, ok in checks]
+    return "\n".join(rows)
+
+
+def study_section(results: dict, shipped: bool = True) -> str:
+    from models.compress.select import RULE, choose
+    from models.compress.study import TEACHER_PYTORCH
+
+    if TEACHER_PYTORCH not in results:
+        return "## Compression study (language model)\n\nNot measured yet: run `python -m models.compress.study`.\n"
+    teacher = results[TEACHER_PYTORCH]
+    t_acc = teacher["dev"]["intent_accuracy"]
+    choice = choose(results, t_acc)
+    s = choice.result
+    pareto(results, PLOT, choice.name, t_acc - 1)
+    shipped_note = (f"**Selected and shipped in `models/nlu/shipped/`: `{choice.name}`** ({s['method']}). The v1 "
+                    "section above describes its teacher (the v1 recipe); its tables are the teacher build's."
+                    if shipped else
+                    f"**Selected: `{choice.name}`** ({s['method']}); not shipped: `models/nlu/shipped/` holds "
+                    "another model (e.g. after a v1 rebuild), see `python -m models.compress.study ship`.")
+    dates = sorted({r["date"] for r in results.values()})
+    return f"""## Compression study (language model)
+
+Goal (issue 6): a shipped model >= 6x smaller and >= 4x faster than its fp32 PyTorch teacher, losing
+<= 1 point of dev intent accuracy. Selection rule (`models/compress/select.py`), fixed before the final measurement:
+{RULE}.
+
+{shipped_note}
+
+{targets_table(teacher, s)}
+
+How each row was measured: `python -m models.compress.study measure` ({', '.join(dates)}, 2-core x86_64, no GPU,
+{teacher['threads']} threads): every model in a fresh process, the runtime's code path (`OnnxNlu`, or the
+PyTorch teacher behind the same tokenizer and decoder), dev split of HWU64 + SLURP devel ({teacher['dev']['n']}
+utterances), latency at batch 1 over {teacher['latency']['n']} dev utterances after 20 warm-up calls, peak RSS =
+the process's high-water mark (Python + runtime + model + dev data). The cores were shared with other jobs,
+so absolute latencies vary between runs; compare within the table. Size: the model file (PyTorch: the
+state dict). Parameters: weights in the file (after vocabulary pruning, fewer embedding rows).
+
+Methods (code in `models/compress/`):
+- **Vocabulary pruning** (`vocab.py`): keep every wordpiece the tokenizer produces on the training
+  utterances and SLURP's unlabeled training sentences, the special tokens and every single-character
+  piece and `##`+character piece (so an unseen word splits into characters, never [UNK]); embedding rows
+  and `tokenizer.json` are remapped. Corpus words tokenize exactly as before; dev words outside the corpus
+  split differently, which is the small accuracy change in the `-vocab-` rows.
+- **Dynamic int8** (v1's `models/nlu/export.py`: per-channel weights, activations per call) and **static
+  QDQ int8** (`quantize.py`: per-channel weights, activation ranges from 300 training utterances, MinMax,
+  biases left in float). Static QDQ lost accuracy and ran 6-12x slower than dynamic int8 here: it quantizes
+  the unfused export (on the fused graph the quantizer cannot type the fused ops' outputs), so the CPU
+  runs a graph without the attention / LayerNorm fusions plus a quantize-dequantize pair around every
+  MatMul. Not investigated further (time).
+- **Distillation** (`distill.py`): a 3-layer student initialised from teacher layers 0, 2, 5 (of four layer sets
+  scored untrained on 300 training utterances, not dev: close to 1, 3, 5 on intents, better on entities),
+  trained on the teacher's logits (KL at T=2 for intents and per-token tags) on the labeled training set plus
+  SLURP's unlabeled training sentences (de-duplicated, minus any sentence in train or dev: pseudo-labels only),
+  plus gold cross-entropy on the labeled ones. Max length 32. The paraphrase-MiniLM-L3 initialisation was not
+  tried (compute).
+- **Structured pruning** (`prune.py`): per-head and per-FFN-neuron importance = |d loss / d gate| summed over
+  512 training utterances (Michel et al. 2019); half the heads and half the FFN neurons of every layer removed
+  by slicing q/k/v/output and FFN weights, then fine-tuned with the student's distillation loss and data.
+  Keeping also BERT's 6,000 / 10,000 lowest ids (roughly its most frequent wordpieces) as a wider fallback
+  gave 90.60 / 90.42 % fp32 dev intent accuracy against 90.54 % without (teacher, one run each, 2026-11-29):
+  no consistent gain, so the vocabulary is the corpus only.
+- **Magnitude pruning** (`quantize.py`): the smallest |w| of every encoder weight matrix set to zero, no
+  fine-tune; dense kernels still multiply the zeros, so size and latency do not improve (reported to show
+  the accuracy cost only).
+
+{trained_notes(results)}
+
+Reproduce (each step caches under `models/work/compress/`; the torch steps take 10-20 min on two shared cores):
+
+```bash
+hearth models build nlu                                  # the teacher (v1 recipe)
+python -m models.compress.study teacher                  # copy it from models/work/nlu
+python -m models.compress.study distill --epochs 2
+python -m models.compress.study distill --resume student3 --name student3b --epochs 2 --lr 5e-5
+python -m models.compress.study prune --epochs 1.5
+python -m models.compress.study post                     # vocabulary pruning, int8, sparsity sweep
+python -m models.compress.study measure --threads 2      # -> models/compress/results.json
+python -m models.compress.study ship                     # selected model -> models/nlu/shipped
+hearth models report                                     # this page, the plot and the model card
+hearth bench nlu                                         # teacher vs shipped, docs/benchmarks.md
+```
+
+{family_tables(results, choice.name)}
+
+![accuracy vs latency and size](nlu_pareto.png)
+
+The teacher's recipe on SNIPS and the published JointBERT numbers are in the SNIPS section of the
+[model card](../models/nlu/shipped/MODEL_CARD.md); the compressed models were not trained on SNIPS.
+
+## Speech recognition (Whisper)
+
+The Whisper study (CTranslate2 and ONNX Runtime variants, int8, decode windows) and its numbers:
+[docs/whisper.md](whisper.md) and [docs/benchmarks.md](benchmarks.md#asr-whisper).
+"""
+
+
+def render(base: str, section: str) -> str:
+    """`base` (the v1 page) with the study between the markers, replacing an earlier study."""
+    if START in base:
+        base = base.split(START, 1)[0].rstrip("\n") + "\n"
+    return f"{base.rstrip()}\n\n{START}\n{section.rstrip()}\n{END}\n"
+
+
+def render_card(record: dict, v1_card: str) -> str:
+    """The v1 card with a first section on the compressed model that replaced v1's int8 file."""
+    from models.compress.select import RULE
+
+    t, s, name = record["teacher"], record["result"], record["name"]
+    rows = [("file size, MB", "size_mb", "{:.1f}"), ("parameters", "parameters", "{:,}")]
+    table = ["| | fp32 PyTorch teacher | shipped |", "|---|---|---|"]
+    table += [f"| {label} | {fmt.format(t[key])} | {fmt.format(s[key])} |" for label, key, fmt in rows]
+    table += [f"| p50 / p95 latency, ms | {t['latency']['p50_ms']:.2f} / {t['latency']['p95_ms']:.2f} "
+              f"| {s['latency']['p50_ms']:.2f} / {s['latency']['p95_ms']:.2f} |",
+              f"| peak RSS, MB | {t['peak_rss_mb']:.0f} | {s['peak_rss_mb']:.0f} |",
+              f"| dev intent accuracy, % | {t['dev']['intent_accuracy']:.2f} | {s['dev']['intent_accuracy']:.2f} |",
+              f"| dev entity F1, % | {t['dev']['span_f1']:.2f} | {s['dev']['span_f1']:.2f} |"]
+    title, _, rest = v1_card.partition("\n")
+    return f"""{title}
+
+## Shipped model: `{name}`, compressed from the teacher below
+
+**What ships.** {s['method']}: trained by knowledge distillation from the teacher (its softened intent
+and tag logits on the labeled training set and on SLURP's unlabeled training sentences, plus the gold
+labels), then vocabulary-pruned and quantized. Chosen by the compression study's rule: {RULE}.
+The same tokenizer family (uncased WordPiece, vocabulary cut to the wordpieces the training data uses plus
+every single character) and the same labels, dev split and decoder as the teacher.
+
+{chr(10).join(table)}
+
+Measured {s['date']} by `{s['measure_command']}` on a {s['machine']} ({s['threads']} threads, batch 1, after
+warm-up; cores shared with other jobs), each model in a fresh process. Method, all candidates and the
+Pareto plot: [docs/models.md](../../../docs/models.md#compression-study-language-model).
+
+The rest of this card describes the teacher (the v1 recipe): data, split, limits and license apply to the
+shipped model unchanged; its architecture and results tables are the teacher's.
+{rest}"""
+
+
+def file_sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def shipped_record(shipped: Path) -> dict | None:
+    """The study's shipping record, if the shipped model file is still the one it shipped (a v1 rebuild
+    replaces it, and then the v1 card and page are right as they are)."""
+    from app.nlu.onnx_model import MODEL_FILE
+
+    if not SHIPPED_RECORD.exists() or not (shipped / MODEL_FILE).exists():
+        return None
+    record = json.loads(SHIPPED_RECORD.read_text(encoding="utf-8"))
+    return record if record.get("sha256") == file_sha256(shipped / MODEL_FILE) else None
+
+
+def main(argv: list[str]) -> int:
+    from models.nlu import report as nlu_report
+    from models.nlu.build import SHIPPED
+
+    results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    record = shipped_record(SHIPPED)
+    section = study_section(results, shipped=record is not None)
+    DOCS.write_text(render(nlu_report.render_docs(SHIPPED), section), encoding="utf-8")
+    written = [DOCS] + ([PLOT] if results else [])
+    if record:
+        card = render_card(record, nlu_report.render_card(SHIPPED))
+        (SHIPPED / "MODEL_CARD.md").write_text(card, encoding="utf-8")
+        written.append(SHIPPED / "MODEL_CARD.md")
+    print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
