@@ -165,7 +165,7 @@ def cmd_default(args) -> int:
 
 def cmd_models(args) -> int:
     if args.action == "build" and args.target == "nlu":
-        from models.nlu.build import main as build_nlu
+        from models.build import main as build_nlu
 
         return build_nlu(args.rest)
     if args.action == "report":

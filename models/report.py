@@ -176,10 +176,12 @@ Methods (code in `models/compress/`):
 
 {trained_notes(results)}
 
-Reproduce (each step caches under `models/work/compress/`; the torch steps take 10-20 min on two shared cores):
+Reproduce: `hearth models build nlu` runs the teacher build and then the shipped recipe (the distill,
+post, measure and ship steps below, without the pruning branch). The whole study, step by step (each
+step caches under `models/work/compress/`; the torch steps take 10-20 min on two shared cores):
 
 ```bash
-hearth models build nlu                                  # the teacher (v1 recipe)
+python -m models.nlu.build                               # the teacher (v1 recipe)
 python -m models.compress.study teacher                  # copy it from models/work/nlu
 python -m models.compress.study distill --epochs 2
 python -m models.compress.study distill --resume student3 --name student3b --epochs 2 --lr 5e-5

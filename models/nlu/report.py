@@ -218,7 +218,7 @@ to int8. Details, data and limits: [models/nlu/shipped/MODEL_CARD.md](../models/
 ### Rebuild
 
 ```bash
-hearth models build nlu                 # = python -m models.nlu.build: train, export, evaluate, ship
+hearth models build nlu                 # teacher (python -m models.nlu.build), then the compression recipe
 hearth models build nlu --task snips    # same recipe on SNIPS, for comparison (metrics only)
 hearth models build nlu --tiny --out /tmp/nlu --work /tmp/nlu-work   # toolchain smoke test, seconds
 ```
