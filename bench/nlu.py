@@ -43,6 +43,7 @@ def run(teacher: Path, shipped: Path, threads: int) -> dict:
     if not (teacher / "model.pt").exists():
         raise HearthError(f"no fp32 PyTorch teacher in {teacher}",
                           "build one (hearth models build nlu), then: python -m models.compress.study teacher")
+    load = os.getloadavg()[0]
     measured = [measure_in_process(teacher, threads, teacher / "model.pt"),
                 measure_in_process(shipped, threads, model_file=MODEL_FILE)]
     rows = [row("teacher: fp32 PyTorch", measured[0]), row("shipped: ONNX int8", measured[1])]
@@ -50,7 +51,7 @@ def run(teacher: Path, shipped: Path, threads: int) -> dict:
     return {"date": dt.date.today().isoformat(), "dev_n": measured[0]["dev"]["n"],
             "latency_n": measured[0]["latency"]["n"],
             "machine": f"{os.cpu_count()}-core {platform.machine()}, CPU inference", "threads": threads,
-            "command": "hearth bench nlu", "rows": rows,
+            "command": "hearth bench nlu", "rows": rows, "load_before": load,
             "smaller_x": t["size_mb"] / s["size_mb"], "faster_x": t["p50_ms"] / s["p50_ms"],
             "intent_loss_points": t["intent_acc"] - s["intent_acc"]}
 
@@ -63,8 +64,9 @@ def markdown(result: dict) -> str:
              "| " + " | ".join(c[1] for c in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     lines += ["| " + " | ".join(fmt.format(r[key]) for key, _, fmt in COLUMNS) + " |" for r in result["rows"]]
     lines += ["", f"Shipped vs teacher: {result['smaller_x']:.1f}x smaller, {result['faster_x']:.1f}x faster (p50), "
-                  f"{result['intent_loss_points']:.2f} points of dev intent accuracy lost. Measured on cores shared "
-                  "with other jobs, so latencies vary from run to run; the ratios come from one run. Study: "
+                  f"{result['intent_loss_points']:.2f} points of dev intent accuracy lost. 1-min load average "
+                  f"{result['load_before']:.1f} before the run; latencies vary from run to run, the ratios come "
+                  "from one run. Study: "
                   "[models.md](models.md#compression-study-language-model)."]
     return "\n".join(lines)
 
