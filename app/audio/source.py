@@ -38,20 +38,20 @@ def _sounddevice():
     return sd
 
 
-def list_input_devices() -> list[dict]:
+def _devices(channels_key: str) -> list[dict]:
     try:
         sd = _sounddevice()
-        return [dict(d, index=i) for i, d in enumerate(sd.query_devices()) if d["max_input_channels"] > 0]
     except DeviceError:
         return []
+    return [dict(d, index=i) for i, d in enumerate(sd.query_devices()) if d[channels_key] > 0]
+
+
+def list_input_devices() -> list[dict]:
+    return _devices("max_input_channels")
 
 
 def list_output_devices() -> list[dict]:
-    try:
-        sd = _sounddevice()
-        return [dict(d, index=i) for i, d in enumerate(sd.query_devices()) if d["max_output_channels"] > 0]
-    except DeviceError:
-        return []
+    return _devices("max_output_channels")
 
 
 class FileSource:
