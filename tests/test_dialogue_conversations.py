@@ -302,3 +302,23 @@ def test_make_it_blue_recolours_the_same_lights(env):
     env.dm.handle(u("make the kitchen lights red", "iot_hue_lightchange", house_place="kitchen", color_type="red"))
     r = env.dm.handle(u("make it blue", "iot_hue_lightchange", 0.6, color_type="blue"))
     assert r.actions == [{"device": "light.kitchen", "set": {"on": True, "color": "blue"}}]
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("how long is left on my timer", "calendar_query", "alarm_query"),
+    ("cancel the timer", "general_commandstop", "alarm_remove"),
+    ("start a timer for five minutes", "calendar_set", "alarm_set"),
+    ("wake me up at seven", "alarm_set", "alarm_set"),
+    ("what is on my calendar", "calendar_query", "calendar_query"),
+])
+def test_timer_requests_reach_the_alarm_skills(text, intent, expected):
+    from app.dialogue.manager import timer_request
+
+    assert timer_request(u(text, intent, 0.5)).intent == expected
+
+
+def test_asking_about_a_running_timer(env):
+    env.dm.handle(u("set a timer for ten minutes", "alarm_set", time="ten minutes"))
+    env.clock.advance(seconds=120)
+    r = env.dm.handle(u("how long is left on my timer", "calendar_query", 0.56))
+    assert r.intent == "alarm_query" and "eight minutes" in r.text

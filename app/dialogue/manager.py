@@ -34,6 +34,30 @@ LOW_CONFIDENCE = 0.45
 SURE_SCENARIO = 0.6
 
 
+TIMER = re.compile(r"\btimers?\b")
+TIMER_REMOVE = re.compile(r"\b(cancel|stop|remove|delete|clear|turn off|end)\b")
+TIMER_QUERY = re.compile(r"\b(how (long|much)|left|remaining|what|which|any|check|list)\b")
+
+
+def timer_request(u: Understanding) -> Understanding:
+    """Route timer requests to the alarm skills, which run timers.
+
+    HWU64 has no timer intent and almost no utterance with "timer" in it, so the model scatters
+    them ("how long is left on my timer" -> calendar_query). Timers are a core speaker feature:
+    the word itself decides the scenario, the verbs the action.
+    """
+    text = u.text.lower()
+    if not TIMER.search(text) or u.intent.startswith("alarm_"):
+        return u
+    if TIMER_REMOVE.search(text):
+        intent = "alarm_remove"
+    elif TIMER_QUERY.search(text) and not u.entity("time"):
+        intent = "alarm_query"
+    else:
+        intent = "alarm_set"
+    return Understanding(u.text, intent, max(u.confidence, LOW_CONFIDENCE), u.entities, u.alternatives)
+
+
 def scenario_confidence(u: Understanding) -> float:
     """Probability that the request belongs to the top intent's scenario (iot, alarm, ...)."""
     scenario = u.intent.split("_")[0]
@@ -89,6 +113,7 @@ class DialogueManager:
                              intent=understanding.intent)
 
     def _respond(self, u: Understanding, state: Session) -> tuple[Reply, Turn | None]:
+        u = timer_request(u)
         pending, state.pending = state.pending, None
         if pending:
             resolved = self._resolve(pending, u, state)
