@@ -322,3 +322,11 @@ def test_asking_about_a_running_timer(env):
     env.clock.advance(seconds=120)
     r = env.dm.handle(u("how long is left on my timer", "calendar_query", 0.56))
     assert r.intent == "alarm_query" and "eight minutes" in r.text
+
+
+def test_stop_playing_labelled_as_mute_stops_the_music(env):
+    env.dm.handle(u("play some jazz", "play_music", music_genre="jazz"))
+    r = env.dm.handle(u("stop playing", "audio_volume_mute"))
+    assert env.dm.world_snapshot()["now_playing"] is None and r.actions
+    r = env.dm.handle(u("mute", "audio_volume_mute"))
+    assert "mute" in r.text.lower()

@@ -7,6 +7,7 @@ import re
 
 from .. import speech_text as say
 from ..world import Device, kind_of
+from . import media
 from .base import Reply, Turn, skill
 
 PRONOUN = re.compile(r"\b(them|it|those|these|they|that one)\b")
@@ -214,6 +215,10 @@ def volume_other(t: Turn) -> Reply:
 
 @skill("audio_volume_mute", accepts=("device_type",), does="mute the speaker")
 def mute(t: Turn) -> Reply:
+    # HWU64 labels "stop playing", "pause the music" and "stop the audio" as mute: stop the music
+    # rather than leave it running silently.
+    if re.search(r"\b(stop|pause)\b", t.text) and media.now_playing(t) is not None:
+        return t.reply("Stopped.", media.stop(t))
     unmute = bool(re.search(r"\bun-?mute|sound (back )?on\b", t.text))
     action = t.world.set(_speaker(t), muted=not unmute)
     return t.reply("Sound is back on." if unmute else t.pick("Muted.", "Okay, I've muted the speaker."), [action])
