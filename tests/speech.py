@@ -6,7 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import jiwer
+from models.whisper.text import normalize, wer as corpus_wer  # noqa: F401 - normalize re-exported
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -16,15 +16,8 @@ def references() -> dict[str, str]:
     return {stem: text.strip() for stem, text in rows}
 
 
-def normalize(text: str) -> str:
-    """Lower case, no punctuation, digits spelled out loosely enough for WER on short commands."""
-    words = {"10": "ten", "4": "four", "5": "five", "7": "seven", "8": "eight", "12": "twelve", "3": "three"}
-    text = jiwer.RemovePunctuation()(text.lower())
-    return " ".join(words.get(w, w) for w in text.split())
-
-
 def wer(reference: str, hypothesis: str) -> float:
-    return jiwer.wer(normalize(reference), normalize(hypothesis) or "<empty>")
+    return corpus_wer([reference], [hypothesis])
 
 
 def synthesize(text: str, out: Path, voice: str = "en-us", speed: int = 150) -> Path:
