@@ -31,11 +31,6 @@ class VocabPlan:
     keep: list[int]  # old ids, ascending; new id = position in this list
     vocab: dict[str, int]  # new vocabulary: token -> new id
     old_size: int
-    from_corpus: int  # pieces seen in the corpus
-    fallback: int  # single characters / ##characters kept so unknown words still tokenize
-
-    def remap(self) -> dict[int, int]:
-        return {old: new for new, old in enumerate(self.keep)}
 
 
 def _fallback(token: str) -> bool:
@@ -55,8 +50,7 @@ def plan(tokenizer_json: dict, texts: Iterable[str]) -> VocabPlan:
     fallback = {i for t, i in old.items() if _fallback(t)}
     keep = sorted(seen | specials | fallback)
     by_id = {i: t for t, i in old.items()}
-    return VocabPlan(keep, {by_id[i]: n for n, i in enumerate(keep)}, len(old), len(seen - specials),
-                     len(fallback - seen - specials))
+    return VocabPlan(keep, {by_id[i]: n for n, i in enumerate(keep)}, len(old))
 
 
 def prune_tokenizer(tokenizer_json: dict, vocab_plan: VocabPlan) -> dict:
