@@ -89,7 +89,11 @@ def cmd_nlu(args) -> int:
     from app.nlu.onnx_model import load_default_nlu
 
     nlu = load_default_nlu()
-    stream = sys.stdin if args.file in (None, "-") else open(args.file, encoding="utf-8")
+    try:
+        stream = sys.stdin if args.file in (None, "-") else open(args.file, encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise HearthError(f"cannot read {args.file}: {exc.strerror}", "give a text file, one utterance per line, "
+                          "or - for standard input") from exc
     with stream:
         for line in stream:
             text = line.rstrip("\n")
@@ -163,23 +167,28 @@ def cmd_default(args) -> int:
     return cmd_demo(args)
 
 
+def _toolchain(module: str):
+    """Import a toolchain module; without the train extra (or a checkout) that is a clear error."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise HearthError(f"this command needs the model toolchain ({exc})",
+                          "in a checkout: pip install torch==2.13.0 && pip install -e '.[train]'") from exc
+
+
 def cmd_models(args) -> int:
     if args.action == "build" and args.target == "nlu":
-        from models.build import main as build_nlu
-
-        return build_nlu(args.rest)
+        return _toolchain("models.build").main(args.rest)
     if args.action == "report":
-        from models.report import main as report
-
-        return report(args.rest)
+        return _toolchain("models.report").main(args.rest)
     raise HearthError(f"unknown: hearth models {args.action} {args.target or ''}",
                       "use `hearth models build nlu` or `hearth models report`")
 
 
 def cmd_bench(args) -> int:
-    from bench.nlu import main as bench_nlu
-
-    return bench_nlu(args.rest)
+    return _toolchain("bench.nlu").main(args.rest)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import platformdirs
 
+from app.errors import HearthError
+
 APP_NAME = "hearth"
 
 
@@ -74,8 +76,14 @@ class Settings:
         return cls(**{k: v for k, v in data.items() if k in known})
 
     def save(self) -> None:
-        """Atomic write: a crash mid-save leaves the old file intact."""
+        """Atomic write: a crash or a full disk mid-save leaves the old file intact."""
         p = self.path()
         tmp = p.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
-        os.replace(tmp, p)
+        try:
+            tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+            os.replace(tmp, p)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise HearthError(f"cannot save settings to {p}: {exc.strerror or exc}",
+                              "free some disk space or check the folder's permissions; "
+                              "the previous settings are kept") from exc

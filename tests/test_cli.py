@@ -74,3 +74,18 @@ def test_doctor_json_reports_devices_and_models():
 def test_missing_file_is_a_clear_error():
     r = hearth("listen", "/nonexistent.wav", "--no-understand")
     assert r.returncode == 1 and "not found" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_unreadable_inputs_and_outputs_are_clear_errors(tmp_path):
+    r = hearth("nlu", str(tmp_path / "missing.txt"))
+    assert r.returncode == 2 and "cannot read" in r.stderr and "Traceback" not in r.stderr
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = hearth("speak", "hello", "--out", str(blocker / "reply.wav"))  # a file where a folder should be
+    assert r.returncode == 2 and "cannot write" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_toolchain_commands_without_the_train_extra_say_how_to_get_it():
+    code = "import sys; sys.modules['torch'] = None\nfrom app.cli import main\nraise SystemExit(main(['models', 'build', 'nlu', '--tiny']))"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0 and "train" in r.stderr and "Traceback" not in r.stderr

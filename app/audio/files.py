@@ -9,7 +9,7 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from app.errors import AudioFormatError
+from app.errors import AudioFormatError, HearthError
 
 SAMPLE_RATE = 16000
 
@@ -42,6 +42,9 @@ def load_audio(source: str | Path | bytes) -> np.ndarray:
 
 def save_wav(path: str | Path, audio: np.ndarray, rate: int = SAMPLE_RATE) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sf.write(str(path), audio, rate, subtype="PCM_16")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sf.write(str(path), audio, rate, subtype="PCM_16")
+    except (OSError, sf.LibsndfileError) as exc:
+        raise HearthError(f"cannot write {path}: {exc}", "choose a writable folder with free space") from exc
     return path

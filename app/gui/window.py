@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import Settings, assets_dir
-from app.errors import DeviceError
+from app.errors import DeviceError, HearthError
 from app.gui.banner import BannerArea
 from app.gui.conversation import ConversationView, turn_details
 from app.gui.icons import icon
@@ -268,14 +268,21 @@ class MainWindow(QMainWindow):
         self.worker.hands_free = on
         if on != self.settings.hands_free:
             self.settings.hands_free = on
-            self.settings.save()
+            self._save_settings()
 
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.settings, self)
         if dialog.exec():
             self.settings = dialog.settings()
-            self.settings.save()
+            self._save_settings()
             self.apply_settings(self.settings)
+
+    def _save_settings(self) -> None:
+        """A full disk keeps the new settings for this run and says so; the saved file stays as it was."""
+        try:
+            self.settings.save()
+        except HearthError as exc:
+            self.banners.show_problem("Settings", exc.message, exc.fix)
 
     def apply_settings(self, settings: Settings) -> None:
         """What can change while running: theme, voice, rate, endpointing, hands-free, speaker."""
