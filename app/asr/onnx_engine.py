@@ -98,6 +98,7 @@ class OnnxWhisperEngine:
     fields; `compute_type` "float32" picks the fp32 graphs, anything else the int8 ones."""
 
     def __init__(self, options: AsrOptions, policy: WindowPolicy | None = None):
+        from threadpoolctl import ThreadpoolController
         from tokenizers import Tokenizer
 
         self.options = options
@@ -125,9 +126,14 @@ class OnnxWhisperEngine:
         # One thread: a decoding step is ~100 small ops that a second thread only slows down
         # (measured 4.3 ms vs 10 ms per step on 2 shared cores).
         self.decoder = open_session(folder / f"decoder{suffix}.onnx", 1, options.device)
-        self.n_layers = self.decoder.get_inputs()[2].shape[0]
-        self.d_model = self.decoder.get_inputs()[2].shape[4]
+        # Self-attention caches start empty: K [1, H, dh, 0], V [1, H, 0, dh].
+        self._empty_cache = {i.name: np.zeros([0 if isinstance(d, str) else d for d in i.shape], dtype=np.float32)
+                             for i in self.decoder.get_inputs() if i.name.startswith("self_")}
+        self._grown_names = [o.name for o in self.decoder.get_outputs()[1:]]
         self.compute_type = "float32" if not suffix else "int8"
+        # numpy's OpenBLAS spins its threads for a while after the log-Mel matmul, stealing a core
+        # from the encoder that runs next (measured: encoder 30 -> 25 ms with BLAS held to one thread).
+        self._blas = ThreadpoolController()
 
     def transcribe(self, audio: np.ndarray) -> Transcript:
         if audio.ndim != 1:
@@ -153,21 +159,26 @@ class OnnxWhisperEngine:
         # Like openai-whisper and faster-whisper: log-Mel of the audio itself, then zeros (in the
         # normalized log-Mel domain) up to the window; the model expects exactly this padding.
         mel = np.zeros((1, len(self.filters), frames), dtype=np.float32)
-        content = log_mel(np.pad(audio, (0, max(0, N_FFT - len(audio)))), self.filters)[:, :frames]
+        with self._blas.limit(limits=1, user_api="blas"):
+            content = log_mel(np.pad(audio, (0, max(0, N_FFT - len(audio)))), self.filters)[:, :frames]
         mel[0, :, : content.shape[1]] = content
-        (cross_kv,) = self.encoder.run(None, {"mel": mel})
-        text, logprob = self._decode(cross_kv, max_tokens=int(6 * len(audio) / SAMPLE_RATE) + 10)
+        cross = dict(zip((o.name for o in self.encoder.get_outputs()), self.encoder.run(None, {"mel": mel})))
+        text, logprob = self._decode(cross, max_tokens=int(6 * len(audio) / SAMPLE_RATE) + 10)
         return drop_restart(text), logprob
 
-    def _decode(self, cross_kv: np.ndarray, max_tokens: int) -> tuple[str, float]:
+    def _decode(self, cross: dict[str, np.ndarray], max_tokens: int) -> tuple[str, float]:
         cfg = self.config
         eot = cfg["eot"]
-        feed = np.array([cfg["prompt"]], dtype=np.int64)
-        self_kv = np.zeros((self.n_layers, 2, 1, 0, self.d_model), dtype=np.float32)
-        out, logprob, scored = [], 0.0, 0
+        feed = {"tokens": np.array([cfg["prompt"]], dtype=np.int64), **cross, **self._empty_cache}
+        out, logprob, scored, past = [], 0.0, 0, 0
         max_tokens = min(max_tokens, cfg["n_text_ctx"] // 2)
         while len(out) < max_tokens:
-            logits, self_kv = self.decoder.run(None, {"tokens": feed, "cross_kv": cross_kv, "self_kv": self_kv})
+            n = feed["tokens"].shape[1]
+            # causal mask for the n new tokens over past + n keys (all zeros once tokens come one by one)
+            feed["mask"] = np.triu(np.full((n, past + n), -np.inf, dtype=np.float32), k=past + 1)
+            logits, *grown = self.decoder.run(None, feed)
+            feed.update((name.removeprefix("new_"), value) for name, value in zip(self._grown_names, grown))
+            past += n
             logits = logits[0]
             logits[self._suppress] = -np.inf
             logits[eot + 1:] = -np.inf  # special and timestamp tokens: text only
@@ -184,7 +195,7 @@ class OnnxWhisperEngine:
             if drop:
                 del out[-drop:]
                 break
-            feed = np.array([[token]], dtype=np.int64)
+            feed["tokens"] = np.array([[token]], dtype=np.int64)
         text = self.tokenizer.decode(out, skip_special_tokens=True).strip()
         if not re.search(r"\w", text):  # "." on silence is no transcript
             text = ""

@@ -1,10 +1,13 @@
 """Export Whisper to two ONNX graphs whose audio window can be any length, then int8-quantize them.
 
-encoder.onnx   mel [1, n_mels, 2T]  -> cross_kv [L, 2, 1, T, D]
+encoder.onnx   mel [1, n_mels, 2T] -> per decoder layer i: cross_k{i} [1, H, dh, T], cross_v{i} [1, H, T, dh]
                (the positional embedding is sliced to T, so T <= 1500 frames of 20 ms; the decoder's
                cross-attention keys/values are computed here once instead of at every token)
-decoder.onnx   tokens [1, n], cross_kv, self_kv [L, 2, 1, P, D] -> logits [1, V] (last position),
-               self_kv [L, 2, 1, P+n, D]   (P tokens already decoded: the KV cache)
+decoder.onnx   tokens [1, n], mask [n, P+n], cross_k/v{i}, self_k{i} [1, H, dh, P], self_v{i} [1, H, P, dh]
+               -> logits [1, V] (last position), new_self_k/v{i} grown to P+n (the KV cache)
+
+Keys are stored transposed and pre-scaled, queries pre-scaled, so a decoding step does no
+split, gather or transpose of its caches (those were a third of a step in the first layout).
 
     python -m models.whisper.export_onnx [--ct2-dir DIR] [--out models/work/whisper/onnx]
 
@@ -29,62 +32,89 @@ from models.whisper.convert import load_whisper
 from models.whisper.corpus import WORK
 
 
-def _attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, heads: int, mask: torch.Tensor | None = None):
-    """Multi-head attention on [1, n, D] tensors (batch 1), optional additive mask [n, m]."""
-    n, d = q.shape[1], q.shape[2]
-    split = lambda t: t.view(1, t.shape[1], heads, d // heads).transpose(1, 2)
-    scores = split(q) @ split(k).transpose(-1, -2) * (d // heads) ** -0.5
+def _heads(t: torch.Tensor, heads: int) -> torch.Tensor:
+    """[1, n, D] -> [1, H, n, D/H]."""
+    return t.view(1, t.shape[1], heads, t.shape[2] // heads).transpose(1, 2)
+
+
+def _attend(q: torch.Tensor, k_t: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None = None):
+    """Attention on head-split tensors: q [1, H, n, dh] (already scaled), k_t [1, H, dh, m], v [1, H, m, dh]."""
+    scores = q @ k_t
     if mask is not None:
         scores = scores + mask
-    out = F.softmax(scores, dim=-1) @ split(v)
-    return out.transpose(1, 2).reshape(1, n, d)
+    out = F.softmax(scores, dim=-1) @ v
+    return out.transpose(1, 2).reshape(1, q.shape[2], q.shape[1] * q.shape[3])
+
+
+def _scaled_query(attn: nn.Module, heads: int) -> nn.Linear:
+    """The query projection with attention's 1/sqrt(dh) folded into its weights (one op less per layer)."""
+    scale = (attn.query.out_features // heads) ** -0.5
+    query = nn.Linear(attn.query.in_features, attn.query.out_features)
+    query.weight.data, query.bias.data = attn.query.weight.data * scale, attn.query.bias.data * scale
+    return query
 
 
 class Encoder(nn.Module):
+    """mel -> per decoder layer: cross K, pre-transposed [1, H, dh, T], and cross V [1, H, T, dh]."""
+
     def __init__(self, whisper):
         super().__init__()
         self.enc, self.dec = whisper.encoder, whisper.decoder
         self.heads = whisper.dims.n_audio_head
+        self.queries = nn.ModuleList(_scaled_query(b.attn, self.heads) for b in self.enc.blocks)
 
-    def forward(self, mel: torch.Tensor) -> torch.Tensor:
-        e = self.enc
+    def forward(self, mel: torch.Tensor):
+        e, heads = self.enc, self.heads
         x = F.gelu(e.conv2(F.gelu(e.conv1(mel)))).permute(0, 2, 1)
         x = x + e.positional_embedding[: x.shape[1]]
-        for block in e.blocks:
+        for block, query in zip(e.blocks, self.queries):
             h = block.attn_ln(x)
-            x = x + block.attn.out(_attend(block.attn.query(h), block.attn.key(h), block.attn.value(h), self.heads))
+            k_t = _heads(block.attn.key(h), heads).transpose(2, 3)
+            x = x + block.attn.out(_attend(_heads(query(h), heads), k_t, _heads(block.attn.value(h), heads)))
             x = x + block.mlp(block.mlp_ln(x))
         x = e.ln_post(x)
-        kv = [torch.stack([b.cross_attn.key(x), b.cross_attn.value(x)]) for b in self.dec.blocks]
-        return torch.stack(kv)  # [L, 2, 1, T, D]
+        cross = []
+        for b in self.dec.blocks:
+            scale = (x.shape[2] // heads) ** -0.5
+            cross += [_heads(b.cross_attn.key(x) * scale, heads).transpose(2, 3), _heads(b.cross_attn.value(x), heads)]
+        return tuple(cross)
 
 
 class Decoder(nn.Module):
+    """One decoding step: tokens [1, n] and mask [n, P+n] with, per layer, the cross K/V and the
+    self-attention cache (K [1, H, dh, P], V [1, H, P, dh]) -> logits of the last token and the
+    caches grown by n. Every tensor is already in the layout its MatMul wants: no split, gather or
+    transpose of a cache per step."""
+
     def __init__(self, whisper):
         super().__init__()
         self.dec = whisper.decoder
         self.heads = whisper.dims.n_text_head
+        self.queries = nn.ModuleList(_scaled_query(b.attn, self.heads) for b in self.dec.blocks)
 
-    def forward(self, tokens: torch.Tensor, cross_kv: torch.Tensor, self_kv: torch.Tensor):
-        d = self.dec
-        past, n = self_kv.shape[3], tokens.shape[1]
-        x = d.token_embedding(tokens) + d.positional_embedding[past: past + n]
-        # causal mask: query i (absolute past+i) sees keys 0..past+i
-        q_pos = torch.arange(n).unsqueeze(1) + past
-        k_pos = torch.arange(past + n).unsqueeze(0)
-        mask = torch.where(k_pos > q_pos, torch.tensor(float("-inf")), torch.tensor(0.0))
-        new_kv = []
+    def forward(self, tokens: torch.Tensor, mask: torch.Tensor, *caches: torch.Tensor):
+        d, heads = self.dec, self.heads
+        past = caches[3].shape[2]
+        x = d.token_embedding(tokens) + d.positional_embedding[past: past + tokens.shape[1]]
+        grown = []
         for i, block in enumerate(d.blocks):
+            cross_k, cross_v, self_k, self_v = caches[4 * i: 4 * i + 4]
             h = block.attn_ln(x)
-            k = torch.cat([self_kv[i, 0], block.attn.key(h)], dim=1)
-            v = torch.cat([self_kv[i, 1], block.attn.value(h)], dim=1)
-            new_kv.append(torch.stack([k, v]))
-            x = x + block.attn.out(_attend(block.attn.query(h), k, v, self.heads, mask))
-            h = block.cross_attn_ln(x)
-            x = x + block.cross_attn.out(_attend(block.cross_attn.query(h), cross_kv[i, 0], cross_kv[i, 1], self.heads))
+            k = torch.cat([self_k, _heads(block.attn.key(h), heads).transpose(2, 3)], dim=3)
+            v = torch.cat([self_v, _heads(block.attn.value(h), heads)], dim=2)
+            grown += [k, v]
+            x = x + block.attn.out(_attend(_heads(self.queries[i](h), heads), k, v, mask))
+            h = block.cross_attn_ln(x)  # cross K comes pre-scaled from the encoder
+            x = x + block.cross_attn.out(_attend(_heads(block.cross_attn.query(h), heads), cross_k, cross_v))
             x = x + block.mlp(block.mlp_ln(x))
         x = d.ln(x[:, -1])
-        return x @ d.token_embedding.weight.T, torch.stack(new_kv)
+        return (x @ d.token_embedding.weight.T, *grown)
+
+
+def cache_names(layers: int) -> tuple[list[str], list[str], list[str]]:
+    """Decoder cache inputs (cross and self, per layer, in Decoder.forward's order) and outputs."""
+    inputs = [f"{kind}_{kv}{i}" for i in range(layers) for kind in ("cross", "self") for kv in "kv"]
+    return inputs, [n for n in inputs if n.startswith("cross")], [f"new_self_{kv}{i}" for i in range(layers) for kv in "kv"]
 
 
 def export(ct2_dir: Path, out: Path, opset: int = 17) -> dict[str, Path]:
@@ -94,21 +124,30 @@ def export(ct2_dir: Path, out: Path, opset: int = 17) -> dict[str, Path]:
     mel = torch.randn(1, dims.n_mels, 400)
     enc, dec = Encoder(whisper).eval(), Decoder(whisper).eval()
     paths = {"encoder": out / "encoder.onnx", "decoder": out / "decoder.onnx"}
+    inputs, cross_names, outputs = cache_names(dims.n_text_layer)
+    heads, dh = dims.n_text_head, dims.n_text_state // dims.n_text_head
+    axis = lambda name: 3 if "_k" in name else 2  # K caches are stored transposed: length is the last axis
+    axes = {name: {axis(name): "ctx"} for name in cross_names}
     with torch.inference_mode():
         cross = enc(mel)
         torch.onnx.export(enc, (mel,), paths["encoder"], dynamo=False, opset_version=opset,
-                          input_names=["mel"], output_names=["cross_kv"],
-                          dynamic_axes={"mel": {2: "frames"}, "cross_kv": {3: "ctx"}})
-        tokens = torch.tensor([[1, 2, 3]])
-        past = torch.zeros(dims.n_text_layer, 2, 1, 2, dims.n_text_state)
-        torch.onnx.export(dec, (tokens, cross, past), paths["decoder"], dynamo=False, opset_version=opset,
-                          input_names=["tokens", "cross_kv", "self_kv"], output_names=["logits", "new_self_kv"],
-                          dynamic_axes={"tokens": {1: "n"}, "cross_kv": {3: "ctx"}, "self_kv": {3: "past"},
-                                        "new_self_kv": {3: "total"}})
+                          input_names=["mel"], output_names=cross_names,
+                          dynamic_axes={"mel": {2: "frames"}, **axes})
+        tokens, past = torch.tensor([[1, 2, 3]]), 2
+        caches = []
+        for i in range(dims.n_text_layer):
+            caches += [cross[2 * i], cross[2 * i + 1], torch.zeros(1, heads, dh, past), torch.zeros(1, heads, past, dh)]
+        mask = torch.zeros(3, past + 3)
+        self_axes = {name: {axis(name): "past"} for name in inputs if name.startswith("self")}
+        new_axes = {name: {axis(name): "total"} for name in outputs}
+        torch.onnx.export(dec, (tokens, mask, *caches), paths["decoder"], dynamo=False, opset_version=opset,
+                          input_names=["tokens", "mask", *inputs], output_names=["logits", *outputs],
+                          dynamic_axes={"tokens": {1: "n"}, "mask": {0: "n", 1: "total"}, **axes, **self_axes,
+                                        **new_axes})
     return paths
 
 
-def quantize(paths: dict[str, Path], tie: bool = False) -> dict[str, Path]:
+def quantize(paths: dict[str, Path]) -> dict[str, Path]:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     quantized = {}
@@ -117,48 +156,7 @@ def quantize(paths: dict[str, Path], tie: bool = False) -> dict[str, Path]:
         quantize_dynamic(path, target, weight_type=QuantType.QInt8, per_channel=False,
                          op_types_to_quantize=["MatMul", "Gather"])
         quantized[name] = target
-    if tie:
-        tie_embedding(quantized["decoder"])
     return quantized
-
-
-def tie_embedding(path: Path) -> int:
-    """Let the int8 logits projection read the int8 token embedding: one 20 MB copy instead of two.
-
-    quantize_dynamic stores the embedding twice (uint8 [V, D] for the Gather, int8 [D, V] for the
-    logits MatMulInteger x @ W^T). Rewritten as (W @ x^T)^T, the MatMulInteger takes the Gather's
-    table as is (no 20 MB transpose per step), with its scale and zero point. Returns bytes saved.
-    """
-    import onnx
-    from onnx import helper, numpy_helper
-
-    model = onnx.load(path)
-    graph = model.graph
-    inits = {i.name: i for i in graph.initializer}
-    nodes = list(graph.node)
-    gather = next(n for n in nodes if n.op_type == "Gather" and n.input[0] in inits and len(inits[n.input[0]].dims) == 2)
-    table = gather.input[0]
-    dequant = next(n for n in nodes if n.op_type == "DequantizeLinear" and n.input[0] == gather.output[0])
-    rows, cols = inits[table].dims
-    matmul = next(n for n in nodes if n.op_type == "MatMulInteger" and n.input[1] in inits
-                  and list(inits[n.input[1]].dims) == [cols, rows])
-    old_weight, old_zero = matmul.input[1], matmul.input[3]
-    old_scale = old_weight.removesuffix("_quantized") + "_scale"
-    x, x_zero = matmul.input[0], matmul.input[2]
-    final = next(n for n in nodes if n.op_type == "Mul" and "logits" in n.output)
-    final.output[0] = "logits_column"
-    graph.node.insert(nodes.index(matmul), helper.make_node("Transpose", [x], [x + "_T"], perm=[1, 0]))
-    matmul.input[:] = [table, x + "_T", dequant.input[2], x_zero]
-    graph.initializer.append(numpy_helper.from_array(np.array([1, -1], dtype=np.int64), "logits_row_shape"))
-    graph.node.append(helper.make_node("Reshape", ["logits_column", "logits_row_shape"], ["logits"]))
-    for node in graph.node:
-        node.input[:] = [dequant.input[1] if name == old_scale else name for name in node.input]
-    saved = sum(numpy_helper.to_array(inits[n]).nbytes for n in (old_weight, old_zero, old_scale))
-    for name in (old_weight, old_zero, old_scale):
-        graph.initializer.remove(inits[name])
-    onnx.checker.check_model(model)
-    onnx.save(model, path)
-    return saved
 
 
 def write_config(ct2_dir: Path, out: Path) -> Path:
@@ -192,12 +190,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ct2-dir", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=WORK / "onnx")
-    parser.add_argument("--tie-embedding", action="store_true",
-                        help="one int8 embedding copy (decoder 49 -> 29 MB) at a slower decoding step")
     args = parser.parse_args()
     ct2_dir = args.ct2_dir or whisper_model_dir()
     paths = export(ct2_dir, args.out)
-    paths.update({f"{k}.int8": v for k, v in quantize(paths, args.tie_embedding).items()})
+    paths.update({f"{k}.int8": v for k, v in quantize(paths).items()})
     paths["config"] = write_config(ct2_dir, args.out)
     for name, path in paths.items():
         print(f"{name}: {path} ({path.stat().st_size / 1e6:.1f} MB)")
