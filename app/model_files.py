@@ -36,7 +36,7 @@ WHISPER_TINY_EN = ModelSpec(
 WHISPER_TINY_EN_ONNX = ModelSpec(
     name="whisper-tiny.en int8 ONNX (short-window engine)",
     files={
-        "decoder.int8.onnx": (48995130, "42bfa1a16e9b5531876a124899bade98745c2bc785729f194869d8d21da59c74"),
+        "decoder.int8.onnx": (48996344, "bb86a6b9e59db059e94ef7b7d41111166a38b7873113992ff83c542245e18ae0"),
         "encoder.int8.onnx": (12895367, "bff3205c2d5827277def803663ea791c484e9be05ce447e9794515d43c83b410"),
         "mel_filters.npy": (64448, "94b385f1d7568735fa40099550f5d71e8210bef150a3c9d4d86f0d5f2eb86db8"),
         "tokenizer.json": (2128466, "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df"),

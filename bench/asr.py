@@ -16,7 +16,6 @@ import datetime as dt
 import json
 import os
 import platform
-import re
 import resource
 import subprocess
 import sys
@@ -25,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.docs_section import write_section
+
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- asr:start -->", "<!-- asr:end -->"
 
 
 def worker(name: str, threads: int, synth: int) -> dict:
@@ -84,18 +83,6 @@ def markdown(rows: list[dict], header: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def update_docs(section: str, path: Path = DOCS) -> None:
-    """Replace only the text between the asr markers; create the file or section if missing."""
-    block = f"{START}\n{section}{END}"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        text = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-
-
 def main() -> None:
     from models.whisper.engines import ENGINES
 
@@ -137,8 +124,8 @@ def main() -> None:
     table = markdown(rows, header)
     print(table)
     if not args.no_docs:
-        update_docs(table)
-        print(f"updated {DOCS.relative_to(ROOT)}")
+        write_section("asr", table)
+        print("updated docs/benchmarks.md")
 
 
 if __name__ == "__main__":

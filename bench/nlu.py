@@ -18,9 +18,9 @@ import platform
 import sys
 from pathlib import Path
 
+from bench.docs_section import write_section
+
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- nlu:start -->", "<!-- nlu:end -->"
 TEACHER = ROOT / "models" / "work" / "compress" / "teacher"
 SHIPPED = ROOT / "models" / "nlu" / "shipped"
 COLUMNS = [("model", "model", "{}"), ("size_mb", "size MB", "{:.1f}"), ("parameters", "parameters", "{:,}"),
@@ -71,18 +71,6 @@ def markdown(result: dict) -> str:
     return "\n".join(lines)
 
 
-def write_docs(section: str, path: Path = DOCS) -> None:
-    """Replace the nlu section between its markers (appended if absent); nothing else is touched."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    block = f"{START}\n{section}\n{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str]) -> int:
     from app.errors import HearthError
 
@@ -91,7 +79,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--teacher", type=Path, default=TEACHER, help="folder with model.pt, labels.json, tokenizer.json")
     p.add_argument("--shipped", type=Path, default=SHIPPED)
-    p.add_argument("--no-docs", action="store_true", help=f"do not rewrite the nlu section of {DOCS.name}")
+    p.add_argument("--no-docs", action="store_true", help="do not rewrite the nlu section of docs/benchmarks.md")
     args = p.parse_args(argv)
     try:
         result = run(args.teacher, args.shipped, args.threads)
@@ -101,7 +89,7 @@ def main(argv: list[str]) -> int:
     text = markdown(result)
     print(json.dumps(result, indent=1) if args.json else text)
     if not args.no_docs:
-        write_docs(text)
+        write_section("nlu", text)
     return 0
 
 

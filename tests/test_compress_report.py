@@ -1,17 +1,18 @@
 """Docs sections are replaced between their markers and nothing else on the page changes."""
 
-from bench import nlu
+from bench.docs_section import markers, write_section
 from models import report
 
 
 def test_bench_section_replaces_only_its_own_markers(tmp_path):
     page = tmp_path / "benchmarks.md"
     page.write_text("# Benchmarks\n\n<!-- asr:start -->\nASR TABLE\n<!-- asr:end -->\n")
-    nlu.write_docs("first", page)
-    nlu.write_docs("second", page)
+    write_section("nlu", "first", page)
+    write_section("nlu", "second", page)
     text = page.read_text()
+    start, _ = markers("nlu")
     assert "ASR TABLE" in text and "second" in text and "first" not in text
-    assert text.count(nlu.START) == 1 and text.index("<!-- asr:end -->") < text.index(nlu.START)
+    assert text.count(start) == 1 and text.index("<!-- asr:end -->") < text.index(start)
 
 
 def test_models_page_keeps_the_v1_part_and_one_study_section():

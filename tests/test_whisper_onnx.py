@@ -75,6 +75,24 @@ def test_missing_export_is_a_clear_error(tmp_path):
     assert "export_onnx" in info.value.fix
 
 
+def test_decoder_from_an_older_export_is_a_clear_error(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    from app.asr.onnx_engine import OnnxWhisperEngine
+
+    shipped = _model_dir()
+    for name in ("whisper_onnx.json", "mel_filters.npy", "tokenizer.json", "encoder.int8.onnx"):
+        (tmp_path / name).symlink_to(shipped / name)
+    old = helper.make_graph([helper.make_node("Identity", ["tokens"], ["logits"])], "old",
+                            [helper.make_tensor_value_info("tokens", TensorProto.INT64, [1, None])],
+                            [helper.make_tensor_value_info("logits", TensorProto.INT64, [1, None])])
+    onnx.save(helper.make_model(old), tmp_path / "decoder.int8.onnx")
+    with pytest.raises(ModelError, match="older export layout") as info:
+        OnnxWhisperEngine(AsrOptions(engine="onnx", model_dir=tmp_path))
+    assert "export_onnx" in info.value.fix
+
+
 def test_runtime_engine_never_imports_torch():
     code = ("import sys, numpy as np\n"
             "from app.asr import AsrOptions\n"

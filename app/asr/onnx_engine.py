@@ -114,7 +114,6 @@ class OnnxWhisperEngine:
                                  "python -m models.whisper.export_onnx")
         try:
             self.config = json.loads((folder / "whisper_onnx.json").read_text())
-            self._suppress = np.array(self.config["suppress_ids"], dtype=np.int64)
             missing = {"eot", "prompt", "n_text_ctx", "suppress_ids_begin"} - self.config.keys()
             if missing:
                 raise ValueError(f"whisper_onnx.json lacks {sorted(missing)}")
@@ -123,13 +122,25 @@ class OnnxWhisperEngine:
         except Exception as exc:  # OSError, ValueError, or the bare Exception tokenizers raises
             raise ModelError(f"Whisper ONNX files missing or damaged in {folder} ({exc})", REBUILD_FIX) from exc
         self.encoder = open_session(folder / f"encoder{suffix}.onnx", options.threads, options.device)
-        # One thread: a decoding step is ~100 small ops that a second thread only slows down
-        # (measured 4.3 ms vs 10 ms per step on 2 shared cores).
-        self.decoder = open_session(folder / f"decoder{suffix}.onnx", 1, options.device)
+        # Same threads as the encoder: with the per-layer cache layout a second thread cut a 2-4 s
+        # command from 55 to 50 ms on a quiet machine and cost nothing with one core busy elsewhere
+        # (68-72 ms either way). The first, stacked-cache layout had to run on one (4.3 vs 10 ms a
+        # step with two on shared cores).
+        self.decoder = open_session(folder / f"decoder{suffix}.onnx", options.threads, options.device)
         # Self-attention caches start empty: K [1, H, dh, 0], V [1, H, 0, dh].
         self._empty_cache = {i.name: np.zeros([0 if isinstance(d, str) else d for d in i.shape], dtype=np.float32)
                              for i in self.decoder.get_inputs() if i.name.startswith("self_")}
-        self._grown_names = [o.name for o in self.decoder.get_outputs()[1:]]
+        self._grown_names = [o.name for o in self.decoder.get_outputs()[2:]]
+        # Whisper's suppression as an additive bias: special/timestamp tokens (text only), the
+        # configured ids, and at the first position also the ones a transcript never starts with.
+        inputs = {i.name: i.shape for i in self.decoder.get_inputs()}
+        if "suppress" not in inputs:
+            raise ModelError(f"the Whisper decoder in {folder} is from an older export layout", REBUILD_FIX)
+        self._suppress = np.zeros(inputs["suppress"][0], dtype=np.float32)
+        self._suppress[self.config["eot"] + 1:] = -np.inf
+        self._suppress[self.config["suppress_ids"]] = -np.inf
+        self._suppress_first = self._suppress.copy()
+        self._suppress_first[self.config["suppress_ids_begin"]] = -np.inf
         self.compute_type = "float32" if not suffix else "int8"
         # numpy's OpenBLAS spins its threads for a while after the log-Mel matmul, stealing a core
         # from the encoder that runs next (measured: encoder 30 -> 25 ms with BLAS held to one thread).
@@ -168,27 +179,22 @@ class OnnxWhisperEngine:
 
     def _decode(self, cross: dict[str, np.ndarray], max_tokens: int) -> tuple[str, float]:
         cfg = self.config
-        eot = cfg["eot"]
-        feed = {"tokens": np.array([cfg["prompt"]], dtype=np.int64), **cross, **self._empty_cache}
+        feed = {"tokens": np.array([cfg["prompt"]], dtype=np.int64), "suppress": self._suppress_first,
+                **cross, **self._empty_cache}
         out, logprob, scored, past = [], 0.0, 0, 0
         max_tokens = min(max_tokens, cfg["n_text_ctx"] // 2)
         while len(out) < max_tokens:
             n = feed["tokens"].shape[1]
             # causal mask for the n new tokens over past + n keys (all zeros once tokens come one by one)
             feed["mask"] = np.triu(np.full((n, past + n), -np.inf, dtype=np.float32), k=past + 1)
-            logits, *grown = self.decoder.run(None, feed)
+            token, token_logprob, *grown = self.decoder.run(None, feed)
             feed.update((name.removeprefix("new_"), value) for name, value in zip(self._grown_names, grown))
+            feed["suppress"] = self._suppress
             past += n
-            logits = logits[0]
-            logits[self._suppress] = -np.inf
-            logits[eot + 1:] = -np.inf  # special and timestamp tokens: text only
-            if not out:
-                logits[cfg["suppress_ids_begin"]] = -np.inf
-            token = int(np.argmax(logits))
-            shifted = logits - logits.max()
-            logprob += float(shifted[token] - np.log(np.exp(shifted).sum()))
+            token = int(token[0])
+            logprob += float(token_logprob[0])
             scored += 1
-            if token == eot:
+            if token == cfg["eot"]:
                 break
             out.append(token)
             drop = repeated_tail(out)

@@ -3,11 +3,13 @@
 encoder.onnx   mel [1, n_mels, 2T] -> per decoder layer i: cross_k{i} [1, H, dh, T], cross_v{i} [1, H, T, dh]
                (the positional embedding is sliced to T, so T <= 1500 frames of 20 ms; the decoder's
                cross-attention keys/values are computed here once instead of at every token)
-decoder.onnx   tokens [1, n], mask [n, P+n], cross_k/v{i}, self_k{i} [1, H, dh, P], self_v{i} [1, H, P, dh]
-               -> logits [1, V] (last position), new_self_k/v{i} grown to P+n (the KV cache)
+decoder.onnx   tokens [1, n], mask [n, P+n], suppress [V], cross_k/v{i}, self_k{i} [1, H, dh, P],
+               self_v{i} [1, H, P, dh] -> token [1] (greedy pick after adding `suppress` to the last
+               position's logits), logprob [1] (its log-probability), new_self_k/v{i} grown to P+n
 
 Keys are stored transposed and pre-scaled, queries pre-scaled, so a decoding step does no
-split, gather or transpose of its caches (those were a third of a step in the first layout).
+split, gather or transpose of its caches (those were a third of a step in the first layout), and
+the greedy pick happens in the graph, so no 51,864-wide logits row goes back to Python per token.
 
     python -m models.whisper.export_onnx [--ct2-dir DIR] [--out models/work/whisper/onnx]
 
@@ -82,8 +84,9 @@ class Encoder(nn.Module):
 
 class Decoder(nn.Module):
     """One decoding step: tokens [1, n] and mask [n, P+n] with, per layer, the cross K/V and the
-    self-attention cache (K [1, H, dh, P], V [1, H, P, dh]) -> logits of the last token and the
-    caches grown by n. Every tensor is already in the layout its MatMul wants: no split, gather or
+    self-attention cache (K [1, H, dh, P], V [1, H, P, dh]) -> the greedy next token, its
+    log-probability and the caches grown by n. `suppress` (0 or -inf per vocabulary entry) is
+    Whisper's token suppression, added before the pick and the softmax, as openai-whisper does. Every tensor is already in the layout its MatMul wants: no split, gather or
     transpose of a cache per step."""
 
     def __init__(self, whisper):
@@ -92,7 +95,7 @@ class Decoder(nn.Module):
         self.heads = whisper.dims.n_text_head
         self.queries = nn.ModuleList(_scaled_query(b.attn, self.heads) for b in self.dec.blocks)
 
-    def forward(self, tokens: torch.Tensor, mask: torch.Tensor, *caches: torch.Tensor):
+    def forward(self, tokens: torch.Tensor, mask: torch.Tensor, suppress: torch.Tensor, *caches: torch.Tensor):
         d, heads = self.dec, self.heads
         past = caches[3].shape[2]
         x = d.token_embedding(tokens) + d.positional_embedding[past: past + tokens.shape[1]]
@@ -107,8 +110,9 @@ class Decoder(nn.Module):
             h = block.cross_attn_ln(x)  # cross K comes pre-scaled from the encoder
             x = x + block.cross_attn.out(_attend(_heads(block.cross_attn.query(h), heads), cross_k, cross_v))
             x = x + block.mlp(block.mlp_ln(x))
-        x = d.ln(x[:, -1])
-        return (x @ d.token_embedding.weight.T, *grown)
+        logits = d.ln(x[:, -1]) @ d.token_embedding.weight.T + suppress
+        token = logits.argmax(-1)
+        return (token, F.log_softmax(logits, -1).gather(-1, token.unsqueeze(-1)).squeeze(-1), *grown)
 
 
 def cache_names(layers: int) -> tuple[list[str], list[str], list[str]]:
@@ -137,11 +141,11 @@ def export(ct2_dir: Path, out: Path, opset: int = 17) -> dict[str, Path]:
         caches = []
         for i in range(dims.n_text_layer):
             caches += [cross[2 * i], cross[2 * i + 1], torch.zeros(1, heads, dh, past), torch.zeros(1, heads, past, dh)]
-        mask = torch.zeros(3, past + 3)
+        mask, suppress = torch.zeros(3, past + 3), torch.zeros(dims.n_vocab)
         self_axes = {name: {axis(name): "past"} for name in inputs if name.startswith("self")}
         new_axes = {name: {axis(name): "total"} for name in outputs}
-        torch.onnx.export(dec, (tokens, mask, *caches), paths["decoder"], dynamo=False, opset_version=opset,
-                          input_names=["tokens", "mask", *inputs], output_names=["logits", *outputs],
+        torch.onnx.export(dec, (tokens, mask, suppress, *caches), paths["decoder"], dynamo=False, opset_version=opset,
+                          input_names=["tokens", "mask", "suppress", *inputs], output_names=["token", "logprob", *outputs],
                           dynamic_axes={"tokens": {1: "n"}, "mask": {0: "n", 1: "total"}, **axes, **self_axes,
                                         **new_axes})
     return paths
