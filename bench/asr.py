@@ -27,6 +27,7 @@ import numpy as np
 from bench.docs_section import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "models" / "whisper" / "results.json"
 
 
 def worker(name: str, threads: int, synth: int) -> dict:
@@ -37,7 +38,7 @@ def worker(name: str, threads: int, synth: int) -> dict:
     t0 = time.perf_counter()
     from models.whisper.engines import ENGINES
 
-    engine = ENGINES[name][1](threads)
+    engine = ENGINES[name].build(threads)
     load_s = time.perf_counter() - t0
     engine.transcribe(clips[0].audio)  # warm-up, not counted
     rows = []
@@ -47,7 +48,8 @@ def worker(name: str, threads: int, synth: int) -> dict:
         rows.append(dict(set=clip.set, stem=clip.stem, reference=clip.reference, text=text,
                          duration_s=clip.duration_s, latency_s=time.perf_counter() - t))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return dict(engine=name, load_s=load_s, peak_rss_mb=peak_mb, clips=rows)
+    size_mb, parameters = ENGINES[name].weights(engine)  # after the peak: serializing may allocate
+    return dict(engine=name, load_s=load_s, peak_rss_mb=peak_mb, size_mb=size_mb, parameters=parameters, clips=rows)
 
 
 def summarize(result: dict) -> dict:
@@ -58,7 +60,8 @@ def summarize(result: dict) -> dict:
     real = [r for r in rows if r["set"] == "real"]
     synth = [r for r in rows if r["set"] == "synth"]
     corpus_wer = lambda rs: wer([r["reference"] for r in rs], [r["text"] for r in rs]) if rs else float("nan")
-    return dict(engine=result["engine"], load_s=result["load_s"],
+    return dict(engine=result["engine"], size_mb=result["size_mb"], parameters=result["parameters"],
+                load_s=result["load_s"],
                 p50_ms=1000 * np.percentile(lat, 50), p95_ms=1000 * np.percentile(lat, 95),
                 synth_p50_ms=1000 * np.median([r["latency_s"] for r in synth]) if synth else float("nan"),
                 rtf=sum(r["latency_s"] for r in real) / sum(r["duration_s"] for r in real),
@@ -66,7 +69,8 @@ def summarize(result: dict) -> dict:
                 peak_rss_mb=result["peak_rss_mb"])
 
 
-COLUMNS = [("engine", "engine", "{}"), ("load_s", "load s", "{:.2f}"), ("p50_ms", "p50 ms", "{:.0f}"),
+COLUMNS = [("engine", "engine", "{}"), ("size_mb", "weights MB", "{:.1f}"), ("parameters", "parameters", "{:,}"),
+           ("load_s", "load s", "{:.2f}"), ("p50_ms", "p50 ms", "{:.0f}"),
            ("p95_ms", "p95 ms", "{:.0f}"), ("synth_p50_ms", "command p50 ms", "{:.0f}"), ("rtf", "RTF real", "{:.3f}"),
            ("wer_real", "WER real %", "{:.1f}"), ("wer_synth", "WER synth %", "{:.1f}"),
            ("peak_rss_mb", "peak RSS MB", "{:.0f}")]
@@ -79,7 +83,7 @@ def markdown(rows: list[dict], header: str) -> str:
              "|" + "---|" * (len(COLUMNS) + 1)]
     for r in rows:
         lines.append("| " + " | ".join(fmt.format(r[key]) for key, _, fmt in COLUMNS)
-                     + f" | {ENGINES[r['engine']][0]} |")
+                     + f" | {ENGINES[r['engine']].what} |")
     return "\n".join(lines) + "\n"
 
 
@@ -92,6 +96,8 @@ def main() -> None:
     parser.add_argument("--synth", type=int, default=20, help="synthesized commands to include")
     parser.add_argument("--json", type=Path, default=ROOT / "models" / "work" / "whisper" / "bench.json")
     parser.add_argument("--merge", type=Path, help="also report engines from an earlier run's JSON not rerun now")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="per-engine summary (committed; `hearth models "
+                        "report` reads it)")
     parser.add_argument("--no-docs", action="store_true")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -125,7 +131,9 @@ def main() -> None:
     print(table)
     if not args.no_docs:
         write_section("asr", table)
-        print("updated docs/benchmarks.md")
+        setup = header.split("\n\n", 1)[1]
+        args.results.write_text(json.dumps({"setup": setup, "rows": rows}, indent=1) + "\n")
+        print(f"updated docs/benchmarks.md and {args.results.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

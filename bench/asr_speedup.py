@@ -16,16 +16,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import platform
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
 from bench.docs_section import write_section
 from models.whisper.corpus import real_clips, synth_clips
 from models.whisper.engines import ENGINES
+
+RESULTS = Path(__file__).resolve().parents[1] / "models" / "whisper" / "speedup.json"  # `hearth models report` reads it
 
 
 def main() -> None:
@@ -39,7 +43,7 @@ def main() -> None:
     parser.add_argument("--no-docs", action="store_true")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
-    engines = {name: ENGINES[name][1](args.threads) for name in args.engines}
+    engines = {name: ENGINES[name].build(args.threads) for name in args.engines}
     clips = [c for c in real_clips() + synth_clips() if c.duration_s <= args.max_s]
     for engine in engines.values():
         engine.transcribe(clips[0].audio)
@@ -76,6 +80,8 @@ def main() -> None:
     print(table)
     if not args.no_docs:
         write_section("asr-speedup", table)
+        RESULTS.write_text(json.dumps({"setup": lines[2], "durations_s": durations.tolist(),
+                                       "latency_s": latency}, indent=1) + "\n")
 
 
 if __name__ == "__main__":

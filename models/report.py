@@ -1,4 +1,5 @@
-"""`hearth models report`: docs/models.md = the v1 language-model page + the compression study + plot.
+"""`hearth models report`: docs/models.md = the v1 language-model page + the compression study + plot,
+then the speech-recognition engines (models/whisper/report.py).
 
 The v1 part is rendered by models/nlu/report.py from the build's metrics files; the study part
 (between the compression markers) from models/compress/results.json, which `python -m
@@ -199,11 +200,6 @@ hearth bench nlu                                         # teacher vs shipped, d
 
 The teacher's recipe on SNIPS and the published JointBERT numbers are in the SNIPS section of the
 [model card](../models/nlu/shipped/MODEL_CARD.md); the compressed models were not trained on SNIPS.
-
-## Speech recognition (Whisper)
-
-The Whisper study (CTranslate2 and ONNX Runtime variants, int8, decode windows) and its numbers:
-[docs/whisper.md](whisper.md) and [docs/benchmarks.md](benchmarks.md#asr-whisper).
 """
 
 
@@ -269,12 +265,13 @@ def shipped_record(shipped: Path) -> dict | None:
 def main(argv: list[str]) -> int:
     from models.nlu import report as nlu_report
     from models.nlu.build import SHIPPED
+    from models.whisper import report as whisper_report
 
     results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
     record = shipped_record(SHIPPED)
-    section = study_section(results, shipped=record is not None)
+    section = study_section(results, shipped=record is not None) + "\n\n" + whisper_report.section()
     DOCS.write_text(render(nlu_report.render_docs(SHIPPED), section), encoding="utf-8")
-    written = [DOCS] + ([PLOT] if results else [])
+    written = [DOCS] + ([PLOT] if results else []) + ([whisper_report.PLOT] if whisper_report.PLOT.exists() else [])
     if record:
         card = render_card(record, nlu_report.render_card(SHIPPED))
         (SHIPPED / "MODEL_CARD.md").write_text(card, encoding="utf-8")

@@ -20,3 +20,28 @@ def test_models_page_keeps_the_v1_part_and_one_study_section():
     twice = report.render(once, "## Study B")
     assert twice.startswith("# Models\n\nv1 text") and "Study B" in twice and "Study A" not in twice
     assert twice.count(report.START) == 1 and twice.count(report.END) == 1
+
+
+def _whisper_files(tmp_path, ours_ms, ours_wer):
+    import json
+
+    rows = [dict(engine=name, size_mb=60.0, parameters=37_800_000, synth_p50_ms=ms, p50_ms=ms, p95_ms=ms, rtf=0.1,
+                 wer_real=wer, wer_synth=10.0, peak_rss_mb=300)
+            for name, ms, wer in (("stock", 600, 4.2), ("openai-fp32", 300, 5.1), ("onnx-int8", ours_ms, ours_wer))]
+    results, speedup = tmp_path / "results.json", tmp_path / "speedup.json"
+    results.write_text(json.dumps({"setup": "fresh processes", "rows": rows}))
+    latency = {r["engine"]: [r["synth_p50_ms"] / 1000] * 3 for r in rows}
+    speedup.write_text(json.dumps({"setup": "rotated", "durations_s": [1.5, 3.0, 3.2], "latency_s": latency}))
+    return results, speedup
+
+
+def test_whisper_targets_are_judged_from_the_measurements(tmp_path):
+    from models.whisper import report as whisper_report
+
+    fast = whisper_report.section(*_whisper_files(tmp_path, ours_ms=50, ours_wer=4.2), plot=None)
+    targets = fast.split("| target |", 1)[1]
+    assert targets.count("| yes |") == 2 and "6.00x per command clip" in targets
+    slow = whisper_report.section(*_whisper_files(tmp_path, ours_ms=75, ours_wer=4.2), plot=None)
+    assert slow.split("| target |", 1)[1].count("**no**") == 1  # 4x: vs stock yes, vs openai no
+    worse = whisper_report.section(*_whisper_files(tmp_path, ours_ms=50, ours_wer=5.8), plot=None)
+    assert worse.split("| target |", 1)[1].count("**no**") == 2  # +0.7 WER vs openai, +1.6 vs stock

@@ -1,14 +1,72 @@
 """Every Whisper variant the study compares, by name, built for a given thread count.
 
-Each factory returns an object with `transcribe(audio) -> Transcript` (Hearth's AsrEngine).
+Each spec builds an object with `transcribe(audio) -> Transcript` (Hearth's AsrEngine) and knows
+the weights it runs: their size (the files loaded, or for PyTorch the serialized state dict in the
+precision it runs) and the model's parameter count (read from the CTranslate2 file all tiny.en
+variants come from).
 """
 
 from __future__ import annotations
 
-from typing import Callable
+import io
+from functools import cache
+from pathlib import Path
+from typing import Callable, NamedTuple
 
 from app.asr import create_engine
 from app.asr.engine import AsrEngine, AsrOptions
+
+
+class EngineSpec(NamedTuple):
+    what: str
+    build: Callable[[int], AsrEngine]
+    weights: Callable[[AsrEngine], tuple[float, int]]  # (size MB, parameters)
+
+
+@cache
+def _parameters(model_bin: Path) -> int:
+    from models.whisper.ct2_reader import read_model_bin
+
+    return sum(a.size for a in read_model_bin(model_bin).variables.values() if a.dtype.kind == "f")
+
+
+def _tiny_dir() -> Path:
+    from app.model_files import whisper_model_dir
+
+    return whisper_model_dir()
+
+
+def _base_dir() -> Path:
+    from models.whisper.base_model import base_model_dir
+
+    return base_model_dir()
+
+
+def _ct2_weights(folder: Callable[[], Path]) -> Callable[[AsrEngine], tuple[float, int]]:
+    """The model.bin on disk (float16; CTranslate2 converts to the compute type at load)."""
+    return lambda engine: ((folder() / "model.bin").stat().st_size / 1e6, _parameters(folder() / "model.bin"))
+
+
+def _torch_weights(engine: AsrEngine) -> tuple[float, int]:
+    import torch
+
+    buffer = io.BytesIO()
+    torch.save(engine.model.state_dict(), buffer)
+    return buffer.getbuffer().nbytes / 1e6, _parameters(_tiny_dir() / "model.bin")
+
+
+def onnx_dir() -> Path:
+    """The shipped export if there is one, else the toolchain's work folder."""
+    from app.asr.onnx_engine import default_model_dir
+    from models.whisper.corpus import WORK
+
+    shipped = default_model_dir()
+    return shipped if (shipped / "whisper_onnx.json").exists() else WORK / "onnx"
+
+
+def _onnx_weights(engine: AsrEngine) -> tuple[float, int]:
+    size = sum((onnx_dir() / f"{part}.int8.onnx").stat().st_size for part in ("encoder", "decoder"))
+    return size / 1e6, _parameters(_tiny_dir() / "model.bin")
 
 
 def _openai(int8: bool) -> Callable[[int], AsrEngine]:
@@ -21,13 +79,8 @@ def _openai(int8: bool) -> Callable[[int], AsrEngine]:
 
 def _ct2(compute_type: str, base: bool = False) -> Callable[[int], AsrEngine]:
     def build(threads: int) -> AsrEngine:
-        model_dir = None
-        if base:
-            from models.whisper.base_model import base_model_dir
-
-            model_dir = base_model_dir()
         return create_engine(AsrOptions(engine="faster-whisper", compute_type=compute_type, threads=threads,
-                                        model_dir=model_dir, device="cpu"))
+                                        model_dir=_base_dir() if base else None, device="cpu"))
     return build
 
 
@@ -35,26 +88,6 @@ def _stock(threads: int) -> AsrEngine:
     options = AsrOptions.stock()
     options.threads, options.device = threads, "cpu"
     return create_engine(options)
-
-
-# name -> (what it is, factory)
-ENGINES: dict[str, tuple[str, Callable[[int], AsrEngine]]] = {
-    "openai-fp32": ("openai-whisper (PyTorch) fp32, greedy, 30 s window", _openai(False)),
-    "openai-int8": ("openai-whisper + torch dynamic int8 (64 Linear layers), greedy", _openai(True)),
-    "ct2-float32": ("faster-whisper/CTranslate2 float32, greedy", _ct2("float32")),
-    "ct2-int8": ("faster-whisper/CTranslate2 int8, greedy", _ct2("int8")),
-    "stock": ("faster-whisper defaults: beam 5, timestamps, compute 'default'", _stock),
-    "base-ct2-int8": ("Whisper base (multilingual) CTranslate2 int8, greedy", _ct2("int8", base=True)),
-}
-
-
-def onnx_dir():
-    """The shipped export if there is one, else the toolchain's work folder."""
-    from app.asr.onnx_engine import default_model_dir
-    from models.whisper.corpus import WORK
-
-    shipped = default_model_dir()
-    return shipped if (shipped / "whisper_onnx.json").exists() else WORK / "onnx"
 
 
 def _onnx(**window) -> Callable[[int], AsrEngine]:
@@ -66,10 +99,20 @@ def _onnx(**window) -> Callable[[int], AsrEngine]:
     return build
 
 
-ENGINES.update({
-    "onnx-int8": ("ONNX Runtime int8, window = speech + 1 s, at least 10 s, 30 s retry below log-prob -1 "
-                  "(Hearth default)", _onnx()),
-    "onnx-int8-short": ("ONNX Runtime int8, window = speech + 1 s, at least 2 s, 30 s retry below log-prob -1",
-                        _onnx(min_s=2.0)),
-    "onnx-int8-30s": ("ONNX Runtime int8, fixed 30 s window (same decoder)", _onnx(fixed_s=30.0)),
-})
+ENGINES: dict[str, EngineSpec] = {
+    "openai-fp32": EngineSpec("openai-whisper (PyTorch) fp32, greedy, 30 s window", _openai(False), _torch_weights),
+    "openai-int8": EngineSpec("openai-whisper + torch dynamic int8 (64 Linear layers), greedy", _openai(True),
+                              _torch_weights),
+    "ct2-float32": EngineSpec("faster-whisper/CTranslate2 float32, greedy", _ct2("float32"), _ct2_weights(_tiny_dir)),
+    "ct2-int8": EngineSpec("faster-whisper/CTranslate2 int8, greedy", _ct2("int8"), _ct2_weights(_tiny_dir)),
+    "stock": EngineSpec("faster-whisper defaults: beam 5, timestamps, compute 'default'", _stock,
+                        _ct2_weights(_tiny_dir)),
+    "base-ct2-int8": EngineSpec("Whisper base (multilingual) CTranslate2 int8, greedy", _ct2("int8", base=True),
+                                _ct2_weights(_base_dir)),
+    "onnx-int8": EngineSpec("ONNX Runtime int8, window = speech + 1 s, at least 10 s, 30 s retry below log-prob -1 "
+                            "(Hearth default)", _onnx(), _onnx_weights),
+    "onnx-int8-short": EngineSpec("ONNX Runtime int8, window = speech + 1 s, at least 2 s, 30 s retry below "
+                                  "log-prob -1", _onnx(min_s=2.0), _onnx_weights),
+    "onnx-int8-30s": EngineSpec("ONNX Runtime int8, fixed 30 s window (same decoder)", _onnx(fixed_s=30.0),
+                                _onnx_weights),
+}
