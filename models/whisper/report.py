@@ -63,14 +63,23 @@ def pareto(rows: list[dict], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), sharey=True)
-    for ax, key, label in ((axes[0], "synth_p50_ms", "command p50 latency, ms (batch 1, 2 threads, log)"),
-                           (axes[1], "size_mb", "weights, MB (log)")):
-        for r in rows:
+    for ax, key, label, ticks in ((axes[0], "synth_p50_ms", "command p50 latency, ms (batch 1, 2 threads, log)",
+                                   [30, 50, 100, 200, 300, 500, 700]),
+                                  (axes[1], "size_mb", "weights, MB (log)", [60, 80, 100, 150])):
+        placed: dict[float, int] = {}  # neighbours with the same WER: labels on three levels
+        for r in sorted(rows, key=lambda r: r[key]):
             shipped = r["engine"] == SHIPPED
             ax.scatter(r[key], r["wer_real"], s=60 if shipped else 28, color="tab:red" if shipped else "tab:blue")
-            ax.annotate(r["engine"], (r[key], r["wer_real"]), fontsize=7, xytext=(4, 3), textcoords="offset points")
+            nth = placed[round(r["wer_real"], 1)] = placed.get(round(r["wer_real"], 1), -1) + 1
+            ax.annotate(r["engine"], (r[key], r["wer_real"]), fontsize=7, xytext=(4, (3, -10, 13)[nth % 3]),
+                        textcoords="offset points")
         ax.set_xscale("log")
+        ax.set_xticks(ticks)
+        ax.xaxis.set_major_formatter(ScalarFormatter())
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel(label)
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("WER on the real clips, % (lower is better)")
