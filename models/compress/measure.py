@@ -49,11 +49,12 @@ def _load(folder: Path, threads: int, model_file: str, torch_weights: Path | Non
     return nlu, torch_weights, sum(p.numel() for p in nlu.model.parameters())
 
 
-def measure(folder: Path, threads: int, model_file: str = "model.onnx", torch_weights: Path | None = None) -> dict:
+def measure(folder: Path, threads: int, model_file: str = "model.onnx", torch_weights: Path | None = None,
+            task: str = "main") -> dict:
     from models.compress.study import load_task
     from models.nlu.evaluate import evaluate, latency
 
-    dev = load_task().dev
+    dev = load_task(task=task).dev
     nlu, path, n_parameters = _load(folder, threads, model_file, torch_weights)
     scores = evaluate(nlu, dev)
     texts = [e.text for e in dev][:LATENCY_UTTERANCES]
@@ -70,8 +71,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("--model-file", default="model.onnx")
     p.add_argument("--torch", type=Path, help="fp32 PyTorch weights (model.pt) to measure instead, with the "
                                               "folder's labels.json and tokenizer.json")
+    p.add_argument("--task", choices=("main", "snips"), default="main", help="whose dev set")
     args = p.parse_args(argv)
-    print(json.dumps(measure(args.folder, args.threads, args.model_file, args.torch)))
+    print(json.dumps(measure(args.folder, args.threads, args.model_file, args.torch, args.task)))
     return 0
 
 

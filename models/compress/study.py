@@ -9,6 +9,10 @@ Steps (each caches its output under models/work/compress, so a later step reuses
   select   pick the shipped candidate by the rule in models/compress/select.py
   ship     copy it into models/nlu/shipped, re-render docs/models.md and the model card
 
+--task snips runs the same steps on SNIPS (its own work folder and results_snips.json, teacher from a
+`hearth models build nlu --task snips` work folder, no unlabeled sentences) for the report's SNIPS
+column; nothing from it ships.
+
 Run with nohup: the torch steps take minutes to tens of minutes on two shared cores.
 """
 
@@ -32,9 +36,11 @@ from app.errors import HearthError  # noqa: E402
 from app.nlu.onnx_model import LABELS_FILE, TOKENIZER_FILE, Labels  # noqa: E402
 from models.nlu import data  # noqa: E402
 
+TASKS = ("main", "snips")
 WORK = repo_root() / "models" / "work" / "compress"
 CANDIDATES = WORK / "candidates"
 RESULTS = repo_root() / "models" / "compress" / "results.json"  # committed: the report reads it
+TASK = "main"
 MACHINE = "2-core x86_64, no GPU"
 DISTILL_MAX_LENGTH = 32  # the longest training utterance has 31 wordpieces
 # Of four layer sets scored untrained on 300 training utterances (not dev), (0, 2, 5) and (1, 3, 5) were close on
@@ -56,9 +62,20 @@ class Task:
     unlabeled: list[str]  # SLURP train sentences not in train or dev (no dev text reaches the student)
 
 
-def load_task(seed: int = 13) -> Task:
+def use_task(task: str) -> None:
+    """Point the steps at one task's work folder and results file."""
+    global TASK, WORK, CANDIDATES, RESULTS
+    TASK = task
+    WORK = repo_root() / "models" / "work" / ("compress" if task == "main" else f"compress-{task}")
+    CANDIDATES = WORK / "candidates"
+    RESULTS = repo_root() / "models" / "compress" / ("results.json" if task == "main" else f"results_{task}.json")
+
+
+def load_task(seed: int = 13, task: str | None = None) -> Task:
     from app.config import datasets_dir
 
+    if (task or TASK) == "snips":  # its own validate files are the dev set; no unlabeled sentences
+        return Task(data.load_snips("train"), data.load_snips("validate"), [])
     main = data.load_main()
     train, dev = data.split(main.examples, seed=seed)
     seen = {e.text.lower() for e in train + dev}
@@ -277,7 +294,7 @@ def measure_in_process(folder: Path, threads: int, torch_weights: Path | None = 
                        model_file: str = "model.onnx") -> dict:
     """models.compress.measure in a fresh process: its peak RSS is this model's alone."""
     command = [sys.executable, "-m", "models.compress.measure", str(folder), "--threads", str(threads),
-               "--model-file", model_file]
+               "--model-file", model_file, "--task", TASK]
     if torch_weights is not None:
         command += ["--torch", str(torch_weights)]
     out = subprocess.run(command, capture_output=True, text=True, cwd=repo_root())
@@ -302,9 +319,10 @@ def step_measure(args) -> None:
         except RuntimeError as exc:
             log(str(exc))
             continue
+        task = "" if TASK == "main" else f" --task {TASK}"
         results[name] = {**meta, **measured,
                          "date": dt.date.today().isoformat(), "machine": MACHINE,
-                         "measure_command": f"python -m models.compress.study measure --threads {args.threads}"}
+                         "measure_command": f"python -m models.compress.study measure{task} --threads {args.threads}"}
         log(f"{name}: {results[name]['dev']['intent_accuracy']:.2f} % intent, "
             f"{results[name]['latency']['p50_ms']:.2f} ms p50, {results[name]['size_mb']:.1f} MB")
         RESULTS.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
@@ -332,6 +350,8 @@ def step_ship(args) -> None:
     from models.compress import select
     from models.nlu.build import SHIPPED
 
+    if TASK != "main":
+        raise HearthError(f"the {TASK} study is for comparison only", "ship from the main task")
     results = json.loads(RESULTS.read_text())
     teacher = results[TEACHER_PYTORCH]
     choice = select.choose(results, teacher_accuracy=teacher["dev"]["intent_accuracy"])
@@ -360,9 +380,10 @@ STEPS = {"teacher": step_teacher, "distill": step_distill, "prune": step_prune, 
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m models.compress.study", description=__doc__.splitlines()[0])
     p.add_argument("step", choices=list(STEPS))
+    p.add_argument("--task", choices=TASKS, default="main")
     p.add_argument("names", nargs="*", help="post: models to compress, measure: candidates (default: all)")
-    p.add_argument("--source", type=Path, default=repo_root() / "models" / "work" / "nlu",
-                   help="teacher: the v1 build's --work folder")
+    p.add_argument("--source", type=Path, help="teacher: the v1 build's --work folder (default models/work/nlu, "
+                                                "for --task snips models/work/nlu-snips)")
     p.add_argument("--epochs", type=float, default=2.0)
     p.add_argument("--max-steps", type=int, default=-1)
     p.add_argument("--lr", type=float, default=1e-4)
@@ -372,8 +393,10 @@ def main(argv: list[str]) -> int:
     p.add_argument("--threads", type=int, default=1, help="1 while another job shares the two cores")
     p.add_argument("--static", nargs="*", default=["teacher", "student3"], help="post: models to quantize statically")
     p.add_argument("--importance-examples", type=int, default=512)
-    args = p.parse_args(argv)
+    args = p.parse_intermixed_args(argv)  # names may come after options: post --task snips teacher
     args.argv = argv
+    use_task(args.task)
+    args.source = args.source or repo_root() / "models" / "work" / ("nlu" if args.task == "main" else f"nlu-{args.task}")
     try:
         STEPS[args.step](args)
     except HearthError as exc:

@@ -1,0 +1,36 @@
+"""The compression study's task switch: SNIPS runs in its own folders and never ships."""
+
+import pytest
+
+from models.compress import study
+
+
+@pytest.fixture
+def snips_task():
+    study.use_task("snips")
+    yield
+    study.use_task("main")
+
+
+def test_snips_task_has_its_own_work_folder_and_results(snips_task):
+    assert study.WORK.name == "compress-snips" and study.CANDIDATES.parent == study.WORK
+    assert study.RESULTS.name == "results_snips.json"
+    study.use_task("main")
+    assert study.WORK.name == "compress" and study.RESULTS.name == "results.json"
+
+
+def test_snips_study_refuses_to_ship(snips_task, capsys):
+    assert study.main(["ship", "--task", "snips"]) == 1
+    assert "comparison only" in capsys.readouterr().err
+
+
+def test_family_tables_show_snips_scores_only_where_measured():
+    from models import report
+
+    row = dict(family="distilled", method="m", size_mb=8.7, parameters=8_600_000, peak_rss_mb=100,
+               latency={"p50_ms": 0.85, "p95_ms": 1.1}, dev={"intent_accuracy": 89.9, "span_f1": 69.6})
+    results = {"student3b-vocab-int8": row, "student3-vocab-int8": row}
+    snips = {"student3b-vocab-int8": {"dev": {"intent_accuracy": 98.0, "span_f1": 88.5}}}
+    table = report.family_tables(results, "student3b-vocab-int8", snips)
+    lines = [line for line in table.splitlines() if "student3" in line]
+    assert lines[0].endswith("| 98.00 / 88.50 |") and lines[1].endswith("| - |")
