@@ -34,3 +34,9 @@ def test_family_tables_show_snips_scores_only_where_measured():
     table = report.family_tables(results, "student3b-vocab-int8", snips)
     lines = [line for line in table.splitlines() if "student3" in line]
     assert lines[0].endswith("| 98.00 / 88.50 |") and lines[1].endswith("| - |")
+
+
+def test_teacher_step_without_a_build_is_a_clear_error(snips_task, tmp_path, capsys):
+    assert study.main(["teacher", "--task", "snips", "--source", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "model.pt missing" in err and "--task snips" in err

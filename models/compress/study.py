@@ -110,6 +110,9 @@ def read_meta(folder: Path) -> dict:
 def step_teacher(args) -> None:
     """Copy a finished build's outputs (its --work folder) as the teacher."""
     src = args.source
+    if not (src / "model.pt").exists():
+        build = "hearth models build nlu" + ("" if TASK == "main" else f" --task {TASK} --work {src}")
+        raise HearthError(f"no finished build in {src} (model.pt missing)", f"run `{build}` first, or pass --source")
     dst = teacher_dir()
     dst.mkdir(parents=True, exist_ok=True)
     for name in ("model.pt", "model.fp32.onnx", "model.raw.onnx"):
