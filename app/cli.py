@@ -6,26 +6,29 @@ import argparse
 import json
 import os
 import sys
-from pathlib import Path
 
 from app import __version__
 from app.config import assets_dir
 from app.errors import HearthError
+from app.logs import LEVELS, setup_logging
 
 SAMPLES = assets_dir() / "samples"
 
 
 def _print_json(obj) -> None:
-    print(json.dumps(obj, ensure_ascii=False, default=str), flush=True)
+    from app.terminal import print_json
+
+    print_json(obj)
 
 
 def _pipeline(args, **kw):
-    from app.asr import AsrOptions
-    from app.pipeline import Pipeline, PipelineOptions
+    """A Pipeline over the saved settings, with this command's flags on top."""
+    from app.assemble import load_settings, pipeline_options
+    from app.pipeline import Pipeline
+    from app.terminal import settings_overrides
 
-    asr = AsrOptions(engine=getattr(args, "engine", "onnx"), compute_type=getattr(args, "compute_type", "int8"),
-                     device=getattr(args, "device", "auto"))
-    return Pipeline(PipelineOptions(asr=asr, session=getattr(args, "session", "default"), **kw))
+    settings = load_settings(settings_overrides(args))
+    return Pipeline(pipeline_options(settings, session=getattr(args, "session", "default"), **kw))
 
 
 def cmd_listen(args) -> int:
@@ -85,6 +88,23 @@ def cmd_doctor(args) -> int:
     return 0
 
 
+def cmd_config(args) -> int:
+    from app.config import Settings
+
+    settings = Settings.load()
+    if args.value is not None:
+        settings.set_text(args.key, args.value)
+        settings.save()
+        print(f"{args.key} = {settings.get_text(args.key)}")
+    elif args.key:
+        print(settings.get_text(args.key))
+    else:
+        print(f"# {Settings.path()}")
+        for key in settings.keys():
+            print(f"{key} = {settings.get_text(key)}")
+    return 0
+
+
 def cmd_nlu(args) -> int:
     from app.nlu.onnx_model import load_default_nlu
 
@@ -120,25 +140,21 @@ def cmd_ask(args) -> int:
 
 
 def cmd_chat(args) -> int:
-    pipeline = _pipeline(args)
-    print("Hearth text chat. Type 'quit' to leave.")
-    while True:
-        for due in pipeline.dialogue.due_announcements():
-            print(f"hearth> {due.text}")
-        try:
-            text = input("you> ").strip()
-        except EOFError:
-            return 0
-        if text.lower() in {"quit", "exit"}:
-            return 0
-        if not text:
-            continue
-        turn = pipeline.run_text(text)
-        print(f"hearth> {turn.reply.text if turn.reply else turn.error}")
+    from app.terminal import chat
+
+    return chat(args)
+
+
+def cmd_talk(args) -> int:
+    from app.terminal import talk
+
+    return talk(args)
 
 
 def cmd_demo(args) -> int:
     """Headless demo: the bundled spoken commands, transcribed and answered."""
+    from app.terminal import timings_line
+
     print("No display found: running the headless demo on the bundled sample commands.")
     print("For the full app run `hearth gui` on a desktop with a display and a microphone.\n")
     pipeline = _pipeline(args)
@@ -150,7 +166,7 @@ def cmd_demo(args) -> int:
             print(f"    understood: {turn.understanding.intent} ({turn.understanding.confidence:.2f}) "
                   f"{[(e.type, e.text) for e in turn.understanding.entities]}")
         print(f"    hearth: {turn.reply.text if turn.reply else turn.error}")
-        print(f"    timings: " + ", ".join(f"{k} {v:.0f} ms" for k, v in turn.timings_ms.items()))
+        print(f"    timings: {timings_line(turn.timings_ms)}")
     return 0
 
 
@@ -194,7 +210,9 @@ def cmd_bench(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hearth", description="Hearth, an offline voice assistant.")
     p.add_argument("--version", action="version", version=f"hearth {__version__}")
-    p.set_defaults(func=cmd_default, engine="onnx", compute_type="int8", device="auto", session="default")
+    p.add_argument("-v", "--verbose", action="store_true", help="more detail on stderr and in the log file")
+    p.add_argument("--log-level", choices=LEVELS, help="the level for stderr and the log file")
+    p.set_defaults(func=cmd_default, engine=None, compute_type=None, device=None, session="default")
     sub = p.add_subparsers(dest="command")
 
     def add(name, func, help_):
@@ -203,11 +221,12 @@ def build_parser() -> argparse.ArgumentParser:
         return sp
 
     def asr_flags(sp):
-        sp.add_argument("--engine", default="onnx", choices=["onnx", "faster-whisper"],
+        """Each flag overrides its saved setting (asr_engine, asr_compute_type, compute_device)."""
+        sp.add_argument("--engine", choices=["onnx", "faster-whisper"],
                         help="onnx: short-window int8 Whisper (default); faster-whisper: CTranslate2")
-        sp.add_argument("--compute-type", default="int8",
+        sp.add_argument("--compute-type", choices=["int8", "float32"],
                         help="Whisper precision: int8 (default) or float32 (faster-whisper only)")
-        sp.add_argument("--device", default="auto", help="auto, cpu or cuda")
+        sp.add_argument("--device", choices=["auto", "cpu", "cuda"], help="auto (default), cpu or cuda")
 
     sp = add("listen", cmd_listen, "transcribe (and answer) audio files")
     sp.add_argument("files", nargs="+")
@@ -225,6 +244,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("doctor", cmd_doctor, "what works on this machine")
     sp.add_argument("--json", action="store_true")
 
+    sp = add("config", cmd_config, "list settings, show one (KEY) or change one (KEY VALUE)")
+    sp.add_argument("key", nargs="?")
+    sp.add_argument("value", nargs="?")
+
     sp = add("nlu", cmd_nlu, "intent and entities, one utterance per line")
     sp.add_argument("file", nargs="?", default="-")
 
@@ -233,8 +256,20 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--session", default="default")
 
-    sp = add("chat", cmd_chat, "a text conversation in the terminal")
+    sp = add("chat", cmd_chat, "a text conversation in the terminal; timers ring while it waits")
     sp.add_argument("--session", default="default")
+    sp.add_argument("--json", action="store_true", help="one JSON object per turn or announcement")
+    sp.add_argument("--linger", type=float, default=0.0, metavar="S",
+                    help="after the input ends, stay S seconds so due timers and alarms ring")
+
+    sp = add("talk", cmd_talk, "a voice conversation in the terminal (Enter to talk, or --hands-free)")
+    sp.add_argument("--hands-free", action="store_true", help="listen again after every reply (no Enter)")
+    sp.add_argument("--demo", nargs="+", metavar="WAV", help="feed these files as the microphone, at speaking pace")
+    sp.add_argument("--linger", type=float, default=0.0, metavar="S",
+                    help="then keep listening to silence for S seconds, so timers and alarms can ring")
+    sp.add_argument("--json", action="store_true", help="one JSON object per turn or announcement")
+    sp.add_argument("--session", default="default")
+    asr_flags(sp)
 
     sp = add("demo", cmd_demo, "headless demo on the bundled sample commands")
     asr_flags(sp)
@@ -256,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    setup_logging(args.log_level, args.verbose)
     try:
         return args.func(args) or 0
     except HearthError as exc:

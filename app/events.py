@@ -1,14 +1,21 @@
 """Typed events the pipeline emits, so the GUI, the CLI and the benchmarks observe one core.
 
 Modelled on Home Assistant's assist pipeline: every stage announces its start and end (with
-timing), plus transcript, understanding, reply and error events.
+timing), plus transcript, understanding, reply and error events. The conversation loop
+(app/assistant.py) adds the events of a whole exchange: turns done, announcements of timers
+and alarms, the world snapshot, and the end of each request.
 """
 
 from __future__ import annotations
 
+import logging
 import time
+from datetime import datetime
 from dataclasses import dataclass, field
 from typing import Any, Callable
+
+from app.errors import HearthError
+from app.stages import Stage, State
 
 
 @dataclass
@@ -18,20 +25,18 @@ class Event:
 
 @dataclass
 class StageStarted(Event):
-    stage: str
+    stage: Stage
 
 
 @dataclass
 class StageFinished(Event):
-    stage: str
+    stage: Stage
     elapsed_ms: float
 
 
 @dataclass
 class StateChanged(Event):
-    """idle | listening | thinking | speaking"""
-
-    state: str
+    state: State
 
 
 @dataclass
@@ -62,10 +67,67 @@ class Replied(Event):
 
 @dataclass
 class ErrorEvent(Event):
-    stage: str
+    """A problem in one stage; the run goes on (or ends) cleanly. `turn_error`: it ended a turn and
+    comes back in that TurnResult, so front ends show it with the turn; any other is about the
+    machine (a device, a model, a bug) and is shown on its own (a banner, stderr)."""
+
+    stage: Stage
+    code: str
     message: str
     fix: str = ""
+    turn_error: bool = False
 
+    @classmethod
+    def of(cls, error: HearthError, stage: Stage | None = None, turn_error: bool = False) -> "ErrorEvent":
+        return cls(stage=stage or error.stage, code=error.code, message=error.message, fix=error.fix,
+                   turn_error=turn_error)
+
+    def to_json(self) -> dict:
+        return {"error": {"code": self.code, "stage": str(self.stage), "message": self.message, "fix": self.fix}}
+
+
+@dataclass
+class Ready(Event):
+    """Models are loaded and warm, so the first turn is as fast as the rest; or `error` says which
+    could not load (typed turns may still work)."""
+
+    error: HearthError | None = None
+
+
+@dataclass
+class TurnDone(Event):
+    turn: Any  # app.pipeline.TurnResult
+
+
+@dataclass
+class HeardNothing(Event):
+    """A listen ended with no utterance (silence, or a follow-up window that passed)."""
+
+
+@dataclass
+class Announcement(Event):
+    """A timer, alarm or reminder went off (or a notice the user must see), rung by the scheduler."""
+
+    text: str
+    due: datetime | None = None
+    intent: str = ""
+    actions: list = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"announcement": self.text, "due": self.due.isoformat() if self.due else None}
+
+
+@dataclass
+class SnapshotChanged(Event):
+    snapshot: dict  # app.dialogue.snapshot.WorldSnapshot
+
+
+@dataclass
+class RequestDone(Event):
+    """One front-end request (a listen or a typed message) is over: replies shown and spoken, follow-ups heard."""
+
+
+log = logging.getLogger(__name__)
 
 Listener = Callable[[Event], None]
 
@@ -85,6 +147,4 @@ class EventBus:
             try:
                 listener(event)
             except Exception as exc:  # a broken observer must not stop speech
-                import logging
-
-                logging.getLogger(__name__).exception("event listener failed: %s", exc)
+                log.exception("event listener failed: %s", exc)

@@ -8,6 +8,8 @@ event bus and records the time in the turn's `timings_ms`. Models load lazily on
 from __future__ import annotations
 
 import contextlib
+import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +19,7 @@ import numpy as np
 
 from app.asr import AsrOptions, create_engine
 from app.audio import AudioSource, load_audio
-from app.errors import HearthError
+from app.errors import HearthError, InternalError, NoSpeech
 from app.events import (
     ErrorEvent,
     EventBus,
@@ -31,8 +33,11 @@ from app.events import (
     Understood,
 )
 from app.nlu.types import Understanding
+from app.stages import Stage, State
 from app.tts import Speech, TtsOptions, synthesize
 from app.vad import Endpointer, SileroVad, VadOptions, trim
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -56,7 +61,7 @@ class TurnResult:
     understanding: Understanding | None = None
     reply: Any = None  # app.dialogue.Reply
     speech: Speech | None = None
-    timings_ms: dict[str, float] = field(default_factory=dict)
+    timings_ms: dict[str, float] = field(default_factory=dict)  # Stage -> ms, plus "total"
     error: HearthError | None = None
 
     def to_json(self) -> dict:
@@ -69,7 +74,7 @@ class TurnResult:
             out.update(reply=self.reply.text, actions=self.reply.actions)
         out["timings_ms"] = {k: round(v, 1) for k, v in self.timings_ms.items()}
         if self.error is not None:
-            out["error"] = {"message": self.error.message, "fix": self.error.fix}
+            out["error"] = self.error.to_json()
         return out
 
 
@@ -79,20 +84,22 @@ class Pipeline:
         self.options = options or PipelineOptions()
         self.bus = bus or EventBus()
         self._stages = dict(stages)
+        self._loading = threading.RLock()  # the conversation loop and the scheduler may both ask first
 
     # -- lazily built stages -------------------------------------------------------------
     def _get(self, name: str, factory) -> Any:
-        if name not in self._stages:
-            self._stages[name] = factory()
-        return self._stages[name]
+        with self._loading:
+            if name not in self._stages:
+                self._stages[name] = factory()
+            return self._stages[name]
 
     @property
     def vad(self) -> SileroVad:
-        return self._get("vad", SileroVad)
+        return self._get(Stage.VAD, SileroVad)
 
     @property
     def asr(self):
-        return self._get("asr", lambda: create_engine(self.options.asr))
+        return self._get(Stage.ASR, lambda: create_engine(self.options.asr))
 
     @property
     def nlu(self):
@@ -101,7 +108,7 @@ class Pipeline:
 
             return OnnxNlu(self.options.nlu_model, device=self.options.asr.device)  # None: the shipped model
 
-        return self._get("nlu", load)
+        return self._get(Stage.NLU, load)
 
     @property
     def dialogue(self):
@@ -110,7 +117,7 @@ class Pipeline:
 
             return DialogueManager()
 
-        return self._get("dialogue", load)
+        return self._get(Stage.DIALOGUE, load)
 
     def _scene(self):
         """Camera context for this turn, or None when the camera is off or gone."""
@@ -127,93 +134,108 @@ class Pipeline:
 
         First calls pay one-off costs (ONNX Runtime allocations, dateparser's lazy imports,
         SQLite schema checks) of a few hundred ms; the GUI calls this off the UI thread.
+        A model that cannot load is a HearthError tagged with its stage.
         """
+        turn = TurnResult()  # preload's timings are not a turn's; they are only emitted
         if audio:
             silence = np.zeros(16000, np.float32)
-            self.vad.probabilities(silence)
-            self.asr.transcribe(silence)
+            with self._stage(Stage.VAD, turn):
+                self.vad.probabilities(silence)
+            with self._stage(Stage.ASR, turn):
+                self.asr.transcribe(silence)
         if self.options.understand:
-            self.nlu.understand("wake me up tomorrow at seven")
-            self.dialogue  # noqa: B018 - the property opens the state database
+            with self._stage(Stage.NLU, turn):
+                self.nlu.understand("wake me up tomorrow at seven")
+            with self._stage(Stage.DIALOGUE, turn):
+                self.dialogue  # noqa: B018 - the property opens the state database
 
     # -- running a turn ------------------------------------------------------------------
     @contextlib.contextmanager
-    def _stage(self, name: str, turn: TurnResult) -> Iterator[None]:
-        self.bus.emit(StageStarted(stage=name))
+    def _stage(self, stage: Stage, turn: TurnResult) -> Iterator[None]:
+        """Time one stage; an error leaving it names the stage, and a bug becomes an InternalError
+        (traceback logged) so that no exception type but HearthError ever reaches a front end."""
+        self.bus.emit(StageStarted(stage=stage))
         t0 = time.perf_counter()
         try:
             yield
+        except HearthError as exc:
+            exc.stage = exc.stage or stage
+            raise
+        except Exception as exc:
+            log.exception("stage %s failed", stage)
+            raise InternalError(f"something went wrong in {stage} ({type(exc).__name__}: {exc})",
+                                "try again; if it repeats, see the log (hearth --verbose)", stage=stage) from exc
         finally:
             ms = (time.perf_counter() - t0) * 1000
-            turn.timings_ms[name] = turn.timings_ms.get(name, 0.0) + ms
-            self.bus.emit(StageFinished(stage=name, elapsed_ms=ms))
+            turn.timings_ms[stage] = turn.timings_ms.get(stage, 0.0) + ms
+            self.bus.emit(StageFinished(stage=stage, elapsed_ms=ms))
 
-    def _fail(self, turn: TurnResult, stage: str, error: HearthError) -> TurnResult:
+    def _fail(self, turn: TurnResult, error: HearthError) -> TurnResult:
         turn.error = error
-        self.bus.emit(ErrorEvent(stage=stage, message=error.message, fix=error.fix))
+        self.bus.emit(ErrorEvent.of(error, turn_error=True))
         return turn
 
     def run_file(self, path: str | Path) -> TurnResult:
         turn = TurnResult(source=str(path))
         t0 = time.perf_counter()
         try:
-            with self._stage("audio", turn):
+            with self._stage(Stage.AUDIO, turn):
                 audio = load_audio(path)
         except HearthError as exc:
-            return self._fail(turn, "audio", exc)
+            return self._fail(turn, exc)
         return self.run_audio(audio, turn=turn, started=t0)
 
     def run_audio(self, audio: np.ndarray, turn: TurnResult | None = None, started: float | None = None) -> TurnResult:
         """Transcribe one utterance and, with `understand`, answer it."""
         turn = turn or TurnResult()
-        started = started or time.perf_counter()
-        self.bus.emit(StateChanged(state="thinking"))
-        try:
-            if self.options.trim_silence:
-                with self._stage("vad", turn):
-                    audio = trim(self.vad, audio, self.options.vad)
-            with self._stage("asr", turn):
-                turn.transcript = self.asr.transcribe(audio).text if audio.size else ""
-            self.bus.emit(FinalTranscript(text=turn.transcript))
-            if not turn.transcript:
-                raise HearthError("no speech detected", "speak closer to the microphone, or check the input level")
-            if self.options.understand:
-                self._answer(turn.transcript, turn)
-        except HearthError as exc:
-            self._fail(turn, "pipeline", exc)
-        turn.timings_ms["total"] = (time.perf_counter() - started) * 1000
-        self.bus.emit(StateChanged(state="idle"))
-        return turn
+        return self._run(turn, started or time.perf_counter(), lambda: self._recognize(audio, turn))
 
     def run_text(self, text: str) -> TurnResult:
         """A typed turn: the same nlu -> fusion -> dialogue -> tts path as speech."""
         turn = TurnResult(transcript=text)
-        started = time.perf_counter()
-        self.bus.emit(StateChanged(state="thinking"))
+        return self._run(turn, time.perf_counter(), lambda: self._answer(text, turn))
+
+    def _run(self, turn: TurnResult, started: float, body) -> TurnResult:
+        """Thinking, then always back to idle: an error ends the turn with the stage that failed."""
+        self.bus.emit(StateChanged(state=State.THINKING))
         try:
-            self._answer(text, turn)
+            body()
         except HearthError as exc:
-            self._fail(turn, "pipeline", exc)
-        turn.timings_ms["total"] = (time.perf_counter() - started) * 1000
-        self.bus.emit(StateChanged(state="idle"))
+            self._fail(turn, exc)
+        finally:
+            turn.timings_ms["total"] = (time.perf_counter() - started) * 1000
+            self.bus.emit(StateChanged(state=State.IDLE))
         return turn
 
+    def _recognize(self, audio: np.ndarray, turn: TurnResult) -> None:
+        if self.options.trim_silence:
+            with self._stage(Stage.VAD, turn):
+                audio = trim(self.vad, audio, self.options.vad)
+        with self._stage(Stage.ASR, turn):
+            turn.transcript = self.asr.transcribe(audio).text if audio.size else ""
+        self.bus.emit(FinalTranscript(text=turn.transcript))
+        if not turn.transcript:
+            raise NoSpeech("no speech detected", "speak closer to the microphone, or check the input level",
+                           stage=Stage.ASR)
+        if self.options.understand:
+            self._answer(turn.transcript, turn)
+
     def _answer(self, text: str, turn: TurnResult) -> None:
-        with self._stage("nlu", turn):
+        with self._stage(Stage.NLU, turn):
             turn.understanding = self.nlu.understand(text)
         self.bus.emit(Understood(understanding=turn.understanding))
-        with self._stage("fusion", turn):
+        with self._stage(Stage.FUSION, turn):
             try:
                 scene = self._scene()
             except HearthError as exc:  # the camera vanished: carry on without vision
-                self.bus.emit(ErrorEvent(stage="fusion", message=exc.message, fix=exc.fix))
+                self.bus.emit(ErrorEvent.of(exc, Stage.FUSION))
                 self._stages.pop("camera", None)
                 scene = None
-        with self._stage("dialogue", turn):
+        with self._stage(Stage.DIALOGUE, turn):
             turn.reply = self.dialogue.handle(turn.understanding, session=self.options.session, scene=scene)
         self.bus.emit(Replied(text=turn.reply.text, actions=turn.reply.actions))
         if self.options.speak:
-            with self._stage("tts", turn):
+            with self._stage(Stage.TTS, turn):
                 turn.speech = synthesize(turn.reply.text, self.options.tts)
 
     def listen(self, source: AudioSource, wait_s: float | None = None) -> TurnResult | None:
@@ -224,7 +246,7 @@ class Pipeline:
         far is still transcribed and the error is reported.
         """
         endpointer = Endpointer(self.vad, self.options.vad)
-        self.bus.emit(StateChanged(state="listening"))
+        self.bus.emit(StateChanged(state=State.LISTENING))
         t_listen = time.perf_counter()
         utterance, device_error = None, None
         last_partial = 0
@@ -244,15 +266,16 @@ class Pipeline:
                     last_partial = captured
                     self.bus.emit(PartialTranscript(text=self.asr.transcribe(endpointer.current_audio()).text))
         except HearthError as exc:
+            exc.stage = exc.stage or Stage.LISTEN
             device_error = exc
-            self.bus.emit(ErrorEvent(stage="audio", message=exc.message, fix=exc.fix))
+            self.bus.emit(ErrorEvent.of(exc))
         if utterance is None:
             utterance = endpointer.flush()
         if utterance is None:
-            self.bus.emit(StateChanged(state="idle"))
+            self.bus.emit(StateChanged(state=State.IDLE))
             return TurnResult(error=device_error) if device_error else None
         turn = TurnResult(source=getattr(source, "path", None) and str(source.path))
-        turn.timings_ms["listen"] = (time.perf_counter() - t_listen) * 1000
+        turn.timings_ms[Stage.LISTEN] = (time.perf_counter() - t_listen) * 1000
         turn = self.run_audio(utterance.audio, turn=turn)
         turn.error = turn.error or device_error
         return turn

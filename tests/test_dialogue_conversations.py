@@ -304,6 +304,31 @@ def test_make_it_blue_recolours_the_same_lights(env):
     assert r.actions == [{"device": "light.kitchen", "set": {"on": True, "color": "blue"}}]
 
 
+def test_bulb_white_tones_keep_their_spoken_name(env):
+    """The normalizer and the home share one vocabulary ("cool white" used to become "coolwhite", unknown to the
+    home)."""
+    r = env.dm.handle(u("set the bedroom lights to cool white", "iot_hue_lightchange",
+                        house_place="bedroom", color_type="cool white"))
+    assert r.actions == [{"device": "light.bedroom", "set": {"on": True, "color": "cool white"}}]
+    assert "cool white" in r.text and "can't" not in r.text
+    light = next(d for d in env.dm.world_snapshot()["devices"] if d["id"] == "light.bedroom")
+    assert light["state"]["color"] == "cool white"
+
+
+def test_a_mood_is_not_a_colour(env):
+    r = env.dm.handle(u("make the lights romantic", "iot_hue_lightchange", color_type="romantic"))
+    assert "can't make romantic" in r.text and "warm white" in r.text and not r.actions
+
+
+def test_currencies_come_as_codes_and_are_named_from_the_vocabulary(env):
+    r = env.dm.handle(u("convert one pound sterling to yen", "qa_currency",
+                        currency_name="pound sterling", currency_name_="yen"))
+    assert "one pound is about" in r.text and r.text.endswith("yen.")
+    missing = env.dm.handle(u("how many philippine pesos for a dollar", "qa_currency",
+                              currency_name="philippine pesos", currency_name_="dollar"))
+    assert "doesn't have philippine pesos" in missing.text
+
+
 @pytest.mark.parametrize("text, intent, expected", [
     ("how long is left on my timer", "calendar_query", "alarm_query"),
     ("cancel the timer", "general_commandstop", "alarm_remove"),

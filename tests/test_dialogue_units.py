@@ -10,7 +10,7 @@ from app.dialogue import speech_text as say
 from app.dialogue.skills.maths import MathsError, evaluate, spoken_to_expression
 from app.dialogue.slots import Slots
 from app.dialogue.state import Store
-from app.dialogue.world import ASSETS, World, kind_of
+from app.dialogue.world import ASSETS, World
 from app.nlu.types import Entity
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
@@ -78,14 +78,21 @@ def test_slots_fill_missing_values_and_combine_date_and_time():
 
 
 def test_world_rooms_and_device_kinds(tmp_path):
+    """The world takes the slot values the normalizer made from the words (it no longer reads words itself)."""
     world = World(ASSETS / "world.toml", Store(tmp_path / "s.db"))
-    assert world.room("the bedrooms") == "bedroom"
-    assert world.room("lounge") == "living_room"
-    assert world.room("house") == "*"
-    assert world.room("attic") is None
-    assert kind_of("smart plug socket") == "plug" and kind_of("coffee machine") == "coffee_maker"
-    assert world.color("a nice blue") == ("blue", "#0000ff")
+
+    def value(entity_type: str, words: str):
+        return Slots([Entity(entity_type, words, 0, len(words))], NOW).value(entity_type)
+
+    assert world.room(value("house_place", "the bedrooms")) == "bedroom"
+    assert world.room(value("house_place", "lounge")) == "living_room"
+    assert world.room(value("house_place", "house")) == "*"
+    assert world.room(value("house_place", "attic")) is None
+    assert value("device_type", "smart plug socket") == "plug"
+    assert value("device_type", "coffee machine") == "coffee_maker"
+    assert value("color_type", "a nice blue") == {"kind": "color", "name": "blue", "hex": "#0000ff"}
     assert {d.kind for d in world.devices.values()} == {"light", "plug", "vacuum", "coffee_maker", "speaker"}
+    assert list(world.rooms) == ["living_room", "kitchen", "bedroom", "bathroom", "office", "hallway"]
 
 
 def test_store_transaction_is_all_or_nothing(tmp_path):

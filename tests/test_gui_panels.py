@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import numpy as np
 import pytest
 
 pytest.importorskip("pytestqt")
 
 from app.gui.panels import SidePanels, countdowns, describe, devices_by_room, fmt_left  # noqa: E402
-from app.gui.worker import Capture, Cancelled  # noqa: E402
 
 
 def test_countdowns_read_due_times_or_remaining_seconds():
@@ -48,23 +46,3 @@ def test_home_panel_follows_the_real_dialogue_world(qtbot):
     assert after != before and "30%" in after and "blue" in after
     dm.close()
 
-
-class Quiet:
-    def __init__(self, seconds: float):
-        self.n = int(seconds * 16000 / 512)
-
-    def frames(self):
-        for _ in range(self.n):
-            yield np.zeros(512, np.float32)
-
-    def close(self):
-        pass
-
-
-def test_cancelled_capture_raises_so_nothing_is_answered():
-    capture = Capture(Quiet(5))
-    frames = capture.frames()
-    next(frames)
-    capture.cancel()
-    with pytest.raises(Cancelled):
-        next(frames)

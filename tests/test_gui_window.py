@@ -11,6 +11,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+from app.assistant import Assistant  # noqa: E402
 from app.audio import FileSource  # noqa: E402
 from app.config import Settings  # noqa: E402
 from app.nlu.types import Entity, Understanding  # noqa: E402
@@ -95,14 +96,16 @@ class EndlessSilence:
 
 @pytest.fixture
 def make_window(qtbot, asr_engine):
-    from app.gui.window import Hardware, MainWindow
+    from app.gui.window import MainWindow
+    from app.hardware import Hardware
 
     windows = []
 
     def make(microphone=None, player=None, speak=False, problems=None, settings=None):
         pipeline = Pipeline(PipelineOptions(speak=speak, tts=TtsOptions()), asr=asr_engine,
                             nlu=FakeNlu(), dialogue=FakeDialogue())
-        window = MainWindow(settings or Settings.load(), pipeline,
+        assistant = Assistant(pipeline, player=player, microphone=microphone)
+        window = MainWindow(settings or Settings.load(), assistant,
                             Hardware(microphone=microphone, player=player, problems=problems or {}))
         qtbot.addWidget(window)
         states: list[str] = []
@@ -127,7 +130,7 @@ def test_push_to_talk_on_a_file_microphone_holds_a_turn(qtbot, make_window):
 
     window = make_window(microphone=lambda: FileSource(TIMER_WAV))
     levels = []
-    window.worker.level.connect(levels.append)
+    window.bridge.level.connect(levels.append)
     with qtbot.waitSignal(window.request_done, timeout=TURN_TIMEOUT_MS):
         qtbot.mouseClick(window.talk, Qt.LeftButton)
     said = bubbles(window)
@@ -199,20 +202,20 @@ def test_hands_free_listens_again_after_a_reply(qtbot, make_window):
 
 
 def test_missing_devices_show_banners_and_typing_still_works(qtbot, make_window, monkeypatch):
-    from app.gui.devices import probe_camera, probe_gpu
-    from app.gui.main import detect_hardware
+    from app.hardware import detect, probe_camera, probe_gpu
+    from app.stages import Stage
 
-    hardware = detect_hardware(Settings(), demo=None)
+    hardware = detect(None, None)
     if hardware.microphone is not None:
         pytest.skip("this machine has a microphone; the no-microphone path needs one without")
     problems = dict(hardware.problems)
-    problems["camera"] = probe_camera("/nonexistent/camera.png")
+    problems[Stage.FUSION] = probe_camera("/nonexistent/camera.png")
     gpu = probe_gpu("gpu")
     if gpu is not None:
-        problems["gpu"] = gpu
+        problems[Stage.ASR] = gpu
     window = make_window(microphone=None, player=hardware.player, problems=problems)
     shown = window.banners.banners
-    assert {"microphone", "camera"} <= set(shown)
+    assert {Stage.LISTEN, Stage.FUSION} <= set(shown)
     for key, problem in problems.items():
         assert problem.message in shown[key].message.text()
         assert problem.fix and problem.fix in shown[key].fix.text()
@@ -238,8 +241,8 @@ def test_settings_persist_across_a_new_window(qtbot, make_window, monkeypatch):
     monkeypatch.setattr(SettingsDialog, "exec", edit_and_accept)
     first = make_window()
     first.open_settings()
-    assert first.worker.pipeline.options.tts.rate == 210
-    assert first.worker.pipeline.options.vad.trailing_silence_ms == 1200
+    assert first.assistant.pipeline.options.tts.rate == 210
+    assert first.assistant.pipeline.options.vad.trailing_silence_ms == 1200
     first.close()
 
     saved = Settings.load()
@@ -247,24 +250,25 @@ def test_settings_persist_across_a_new_window(qtbot, make_window, monkeypatch):
             saved.camera) == ("dark", 210, 1200, True, "cpu", "/tmp/frames")
     second = make_window(settings=saved)
     assert second.hands_free.isChecked()
-    assert second.worker.pipeline.options.tts.rate == 210
+    assert second.assistant.pipeline.options.tts.rate == 210
     dialog = SettingsDialog(second.settings)
     assert dialog.theme.currentData() == "dark" and dialog.rate.value() == 210
 
 
-def test_due_timers_are_announced_by_the_clock_poll(qtbot, make_window):
+def test_due_timers_are_announced_by_the_assistant_scheduler(qtbot, make_window):
     window = make_window()
-    window.worker.pipeline.dialogue.due.append(FakeReply(text="Your ten minute timer is done.", intent="timer"))
+    window.assistant.pipeline.dialogue.due.append(FakeReply(text="Your ten minute timer is done.", intent="timer"))
     qtbot.waitUntil(lambda: any("timer is done" in t for _, t in bubbles(window)), timeout=5000)
 
 
 def test_a_command_changes_the_simulated_home_on_screen(qtbot, asr_engine):
     from app.dialogue import DialogueManager
-    from app.gui.window import Hardware, MainWindow
+    from app.gui.window import MainWindow
+    from app.hardware import Hardware
     from app.nlu.onnx_model import OnnxNlu
 
     pipeline = Pipeline(PipelineOptions(), asr=asr_engine, nlu=OnnxNlu(), dialogue=DialogueManager())
-    window = MainWindow(Settings.load(), pipeline, Hardware())
+    window = MainWindow(Settings.load(), Assistant(pipeline), Hardware())
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.ready, timeout=TURN_TIMEOUT_MS):
         window.show()

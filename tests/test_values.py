@@ -160,8 +160,9 @@ def test_change_amount(text, expected):
 @pytest.mark.parametrize(("text", "expected"), [
     ("blue", col("blue", "#0000ff")), ("Red", col("red", "#ff0000")), ("light blue", col("lightblue", "#add8e6")),
     ("dark green", col("darkgreen", "#006400")), ("grey", col("grey", "#808080")),
-    ("warm white", col("warmwhite", "#ffa957")), ("warm", col("warmwhite", "#ffa957")),
-    ("cooler tone", col("coolwhite", "#ffe4ce")), ("pinkish", col("pink", "#ffc0cb")),
+    ("warm white", col("warm white", "#ffa957")), ("warm", col("warm white", "#ffa957")),
+    ("cool white", col("cool white", "#ffe4ce")), ("coolwhite", col("cool white", "#ffe4ce")),
+    ("cooler tone", col("cool white", "#ffe4ce")), ("pinkish", col("pink", "#ffc0cb")),
     ("dull blue", col("blue", "#0000ff")), ("blue lights", col("blue", "#0000ff")),
     ("romantic", None), ("party mode", None), ("light", None),
 ])

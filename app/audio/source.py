@@ -121,3 +121,37 @@ class MicrophoneSource:
     def close(self) -> None:
         self._stream.stop()
         self._stream.close()
+
+
+class Silence:
+    """A quiet room, paced like a real microphone: what a demo listens to once its files are over."""
+
+    def __init__(self, seconds: float | None = None):
+        self.seconds = seconds
+        self._closed = False
+
+    def frames(self) -> Iterator[np.ndarray]:
+        start, sent = time.monotonic(), 0
+        while not self._closed and (self.seconds is None or sent < self.seconds * SAMPLE_RATE):
+            delay = start + sent / SAMPLE_RATE - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            sent += FRAME
+            yield np.zeros(FRAME, np.float32)
+
+    def close(self) -> None:
+        self._closed = True
+
+
+class Playlist:
+    """Recorded commands standing in for a microphone: each listen gets the next file, at speaking
+    pace, then silence, so demos hold a real conversation (follow-ups, ringing timers)."""
+
+    def __init__(self, paths: list[str | Path], realtime: bool = True):
+        self.pending = [Path(p) for p in paths]
+        self.realtime = realtime
+
+    def __call__(self) -> FileSource | Silence:
+        if not self.pending:
+            return Silence()
+        return FileSource(self.pending.pop(0), realtime=self.realtime)

@@ -10,6 +10,7 @@ import logging
 import re
 import threading
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,11 @@ from app.nlu.types import Entity, Understanding
 
 from .clock import Clock, SystemClock
 from .reply import Reply
-from .skills import CONFIRMED, SKILLS, Session, Turn, alarms
+from .skills import CONFIRMED, SKILLS, Session, Turn, alarms, calendar
 from .skills.base import Skill
 from .slots import Slots, value
-from .state import Store
+from .snapshot import WorldSnapshot
+from .state import Event, Store
 from .world import ASSETS, World
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,9 @@ YES_INTENTS = {"general_affirm", "general_confirm"}
 NO_INTENTS = {"general_negate", "general_dontcare"}
 WHOLE_ANSWER_TYPES = {"list_name", "item", "event_name", "house_place", "color_type", "currency_name",
                       "artist_name", "music_genre", "song_name", "place_name", "time_zone"}
+
+
+EVENTS_CHECKED = "events:announced_until"  # calendar events starting before this were announced
 
 
 def _session_key(name: str) -> str:
@@ -213,7 +218,8 @@ class DialogueManager:
 
     # ---- polling -----------------------------------------------------------------------
     def due_announcements(self) -> list[Reply]:
-        """Timers and alarms that went off since the last call (overdue ones after a restart too)."""
+        """Timers, alarms and timed calendar events (reminders) that came due since the last call,
+        overdue ones after a restart too. Called by the assistant's scheduler a few times a second."""
         with self._lock:
             now = self.clock.now()
             out = []
@@ -221,10 +227,26 @@ class DialogueManager:
                 out.append(Reply(self.store.notice, intent="system_notice"))
                 self.store.notice = None
             for a in self.store.take_due(now):
-                out.append(Reply(alarms.announce(a, now), [{a.kind: a.id, "fired": True}], intent="alarm_set"))
+                action = {a.kind: a.id, "fired": True, "due": a.due.isoformat()}
+                out.append(Reply(alarms.announce(a, now), [action], intent="alarm_set"))
+            for e in self._due_events(now):
+                action = {"event": e.id, "fired": True, "due": e.start.isoformat()}
+                out.append(Reply(calendar.announce(e, now), [action], intent="calendar_set"))
             return out
 
-    def world_snapshot(self) -> dict:
+    def _due_events(self, now: datetime) -> list[Event]:
+        """Timed events that started since the last one announced. The mark moves only when one
+        fires (and on the very first call), so checking several times a second writes nothing."""
+        checked = self.store.get(EVENTS_CHECKED)
+        if checked is None:
+            self.store.put(EVENTS_CHECKED, now.isoformat())
+            return []
+        due = [e for e in self.store.events(datetime.fromisoformat(checked), now) if not e.all_day]
+        if due:
+            self.store.put(EVENTS_CHECKED, now.isoformat())
+        return due
+
+    def world_snapshot(self) -> WorldSnapshot:
         with self._lock:
             now = self.clock.now()
             pending = self.store.alarms()

@@ -1,41 +1,23 @@
-"""The simulated home: rooms, devices, media library and weather from assets/world.toml.
+"""The simulated home: devices, media library and weather from assets/world.toml.
 
 Device state starts from the file and lives in the state database once changed, so it
 survives restarts. Every change is returned as an action dict for the reply and the GUI.
+Rooms, device kinds and colours are the ids and names of assets/vocabulary.toml (app.vocabulary):
+skills pass the values the normalizer made, so the world never re-reads those words.
 """
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from app.config import assets_dir
-from app.errors import HearthError
+from app.vocabulary import WHOLE_HOME, load_toml
 
 from .state import Store
 
 ASSETS = assets_dir()
-
-# Words for device kinds, longest first so "coffee machine" wins over "machine".
-KIND_WORDS = {
-    "coffee_maker": ("coffee maker", "coffee machine", "coffee pot", "espresso", "coffee"),
-    "vacuum": ("vacuum", "hoover", "cleaner", "roomba", "robot"),
-    "plug": ("plug", "socket", "outlet", "wemo", "switch"),
-    "speaker": ("speaker", "music player", "volume", "sound"),
-    "light": ("light", "lamp", "bulb", "lighting", "hue"),
-}
-EVERYWHERE = {"home", "house", "everywhere", "all", "all_rooms", "whole_house", "apartment", "flat", "my_home"}
-
-
-def load_toml(path: Path) -> dict:
-    """Read an asset; a broken one is the installer's problem, so say which file and why."""
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise HearthError(f"Cannot read {path}: {exc}", "Reinstall Hearth or fix the file's TOML syntax.") from exc
 
 
 @dataclass
@@ -52,9 +34,6 @@ class World:
         data = load_toml(path)
         self.store = store
         self.home: dict = data.get("home", {})
-        self.rooms: dict[str, str] = data.get("rooms", {})
-        self.room_aliases: dict[str, str] = data.get("room_aliases", {})
-        self.colors: dict[str, str] = data.get("colors", {})
         self.music: list[dict] = data.get("music", [])
         self.radio: list[dict] = data.get("radio", [])
         self.podcasts: list[dict] = data.get("podcasts", [])
@@ -65,24 +44,18 @@ class World:
         for d in data.get("devices", []):
             saved = store.get(f"device:{d['id']}")
             self.devices[d["id"]] = Device(d["id"], d["kind"], d["room"], d["name"], saved or dict(d.get("state", {})))
+        # The home's rooms are where its devices are: {room id: spoken name}, in the file's order.
+        self.rooms: dict[str, str] = {d.room: self.room_name(d.room) for d in self.devices.values()}
 
-    def room(self, words: str | None) -> str | None:
-        """"living room", "Bedrooms", "living_room" -> "living_room"; "house" -> "*"; unknown -> None."""
-        if not words:
-            return None
-        key = re.sub(r"^(my|the|our)\s+", "", words.strip().lower())
-        key = re.sub(r"[\s-]+", "_", key)
-        for candidate in (key, key.rstrip("s"), key.removesuffix("_room") if key != "living_room" else key):
-            if candidate in self.rooms:
-                return candidate
-            if candidate in self.room_aliases:
-                return self.room_aliases[candidate]
-            if candidate in EVERYWHERE:
-                return "*"
-        return None
+    def room(self, place: str | None) -> str | None:
+        """The home's room for a house_place value: the id itself, "*" for the whole home, None if it has none."""
+        if place == WHOLE_HOME:
+            return "*"
+        return place if place in self.rooms else None
 
-    def room_name(self, room: str) -> str:
-        return self.rooms.get(room, room.replace("_", " "))
+    @staticmethod
+    def room_name(room: str) -> str:
+        return room.replace("_", " ")
 
     def find(self, kind: str | None = None, room: str | None = None) -> list[Device]:
         return [
@@ -97,15 +70,6 @@ class World:
         self.store.put(f"device:{device.id}", device.state)
         return {"device": device.id, "set": changes}
 
-    def color(self, words: str | None) -> tuple[str, str] | None:
-        """A colour name from the table, as (name, hex); None for names it does not know."""
-        if not words:
-            return None
-        name = words.strip().lower()
-        if name in self.colors:
-            return name, self.colors[name]
-        return next(((c, h) for c, h in self.colors.items() if re.search(rf"\b{re.escape(c)}\b", name)), None)
-
     def weather_place(self, words: str | None) -> dict | None:
         name = (words or self.home.get("place", "home")).strip().lower()
         return next(
@@ -118,12 +82,3 @@ class World:
             for d in self.devices.values()
         ]
 
-
-def kind_of(words: str | None) -> str | None:
-    """"smart plug socket" -> "plug", "coffee machine" -> "coffee_maker"; None if no kind word."""
-    if not words:
-        return None
-    text = words.lower()
-    if text in KIND_WORDS:
-        return text
-    return next((k for k, ws in KIND_WORDS.items() if any(w in text for w in ws)), None)

@@ -1,5 +1,6 @@
-"""The Hearth desktop app (PySide6): a window around the same Pipeline the CLI drives.
+"""The Hearth desktop app (PySide6): a window around the same Assistant the CLI drives.
 
-All capture and inference run on one worker thread (worker.py); the window only renders
-events and forwards the user's requests, so it stays responsive while models think.
+Capture, inference, speaking and ringing timers run on the assistant's threads (app/assistant.py);
+the window only renders its events (through bridge.py) and forwards the user's requests, so it
+stays responsive while models think.
 """

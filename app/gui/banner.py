@@ -5,8 +5,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
-TITLES = {"microphone": "Microphone", "speaker": "Speaker", "camera": "Camera", "gpu": "GPU",
-          "preload": "Start-up", "listen": "Listening", "text": "Typed message", "poll": "Timers"}
+from app.stages import Stage
+
+# Banners are keyed by the stage that failed (app.stages.Stage), or "settings" when saving them failed.
+TITLES = {Stage.LISTEN: "Microphone", Stage.AUDIO: "Audio", Stage.VAD: "Voice detection",
+          Stage.ASR: "Speech recognition", Stage.NLU: "Language model", Stage.FUSION: "Camera",
+          Stage.DIALOGUE: "Memory and skills", Stage.TTS: "Voice", Stage.SPEAK: "Speaker", "settings": "Settings"}
 
 
 class Banner(QFrame):
@@ -19,7 +23,7 @@ class Banner(QFrame):
         lay.setContentsMargins(12, 8, 8, 8)
         text = QVBoxLayout()
         text.setSpacing(2)
-        title = TITLES.get(key, key.capitalize())
+        title = TITLES.get(key, str(key).capitalize())
         self.message = QLabel(f"<b>{title}:</b> {message}")
         self.message.setWordWrap(True)
         self.fix = QLabel(f"Fix: {fix}" if fix else "")

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.pipeline import TurnResult
+from app.stages import in_stage_order
 
 MIN_ALTERNATIVE = 0.05  # rivals below this say nothing useful
-STAGE_ORDER = ("listen", "audio", "vad", "asr", "nlu", "fusion", "dialogue", "tts", "total")
 
 
 def turn_details(turn: TurnResult) -> list[tuple[str, str]]:
@@ -33,8 +33,7 @@ def turn_details(turn: TurnResult) -> list[tuple[str, str]]:
         rows.append(("Actions", "\n".join(_action(a) for a in turn.reply.actions)))
     timings = turn.timings_ms
     if timings:
-        ordered = sorted(timings, key=lambda k: STAGE_ORDER.index(k) if k in STAGE_ORDER else len(STAGE_ORDER))
-        rows.append(("Timings", "  ·  ".join(f"{k} {timings[k]:.0f} ms" for k in ordered)))
+        rows.append(("Timings", "  ·  ".join(f"{k} {timings[k]:.0f} ms" for k in in_stage_order(timings))))
     return rows
 
 

@@ -11,15 +11,10 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
-from app.asr import AsrOptions
-from app.audio.source import FileSource, MicrophoneSource
-from app.config import Settings
+from app.assemble import build_assistant, load_settings
+from app.audio.source import FileSource
 from app.errors import DeviceError, HearthError
-from app.gui.devices import asr_device, probe_camera, probe_gpu, probe_microphone, probe_speaker
-from app.gui.window import ICON, Hardware, MainWindow
-from app.pipeline import Pipeline, PipelineOptions
-from app.tts import Player, TtsOptions
-from app.vad import VadOptions
+from app.gui.window import ICON, MainWindow
 
 PARTIAL_INTERVAL_S = 1.0
 SCREENSHOT_SETTLE_MS = 400  # let the last bubble and panels lay out before grabbing
@@ -35,40 +30,6 @@ def application() -> QApplication:
         app.setDesktopFileName("hearth")
         app.setWindowIcon(QIcon(str(ICON)))
     return app
-
-
-def build_pipeline(settings: Settings, problems: dict) -> Pipeline:
-    gpu = probe_gpu(settings.compute_device)
-    if gpu:
-        problems["gpu"] = gpu
-    camera = probe_camera(settings.camera)
-    if camera:
-        problems["camera"] = camera
-    options = PipelineOptions(
-        asr=AsrOptions(engine=settings.asr_engine, device=asr_device(settings.compute_device, gpu),
-                       compute_type=settings.asr_compute_type),
-        vad=VadOptions(trailing_silence_ms=settings.trailing_silence_ms),
-        tts=TtsOptions(voice=settings.voice, rate=settings.speech_rate),
-        partial_interval_s=PARTIAL_INTERVAL_S,
-        camera=None if camera else settings.camera,
-    )
-    return Pipeline(options)
-
-
-def detect_hardware(settings: Settings, demo: list[str] | None) -> Hardware:
-    problems = {}
-    speaker = probe_speaker()
-    if speaker:
-        problems["speaker"] = speaker
-    if demo:
-        microphone = None  # the demo driver feeds the files itself
-    else:
-        mic = probe_microphone(settings.input_device)
-        if mic:
-            problems["microphone"] = mic
-        microphone = None if mic else (lambda: MicrophoneSource(settings.input_device))
-    return Hardware(microphone=microphone, player=None if speaker else Player(settings.output_device),
-                    problems=problems)
 
 
 class DemoDriver(QObject):
@@ -89,18 +50,19 @@ class DemoDriver(QObject):
             plural = "s" if len(files) != 1 else ""
             hint = f"Demo: {len(files)} recorded command{plural} play as the microphone."
             window.set_microphone(self._source, hint=hint)
-            window.worker.follow_up_source = None  # the files are the whole conversation
-        window.ready.connect(self._next)
+            window.assistant.microphone = None  # the files are the whole conversation: no follow-ups
+        window.bridge.ready.connect(self._start)
         window.request_done.connect(self._next)
-        window.worker.turn_done.connect(self._count)
-        window.worker.problem.connect(self._on_problem)
+        window.bridge.turn_done.connect(self._count)
 
-    def _on_problem(self, where: str, message: str, fix: str) -> None:
-        if where == "preload":  # no models, no conversation: show the banner, save, fail
-            print(f"hearth: {message}\n  fix: {fix}", file=sys.stderr)
-            self.pending = []
-            self.failed = True
-            QTimer.singleShot(SCREENSHOT_SETTLE_MS, self._finish)
+    def _start(self, error: HearthError | None) -> None:
+        if error is None:
+            self._next()
+            return
+        print(f"hearth: {error}", file=sys.stderr)  # no models, no conversation: show the banner, save, fail
+        self.pending = []
+        self.failed = True
+        QTimer.singleShot(SCREENSHOT_SETTLE_MS, self._finish)
 
     def _source(self) -> FileSource:
         if not self.pending:
@@ -145,11 +107,8 @@ def run_gui(args: Any) -> int:
         if not Path(f).is_file():
             raise HearthError(f"demo file not found: {f}", "give existing WAV files, e.g. assets/samples/*.wav")
     app = application()
-    settings = Settings.load()
-    hardware = detect_hardware(settings, demo)
-    pipeline = build_pipeline(settings, hardware.problems)
-    pipeline.options.speak = hardware.player is not None  # no speaker: skip synthesis, replies are text
-    window = MainWindow(settings, pipeline, hardware)
+    assistant, hardware = build_assistant(microphone=not demo, partial_interval_s=PARTIAL_INTERVAL_S)
+    window = MainWindow(load_settings(), assistant, hardware)
     if demo:
         DemoDriver(window, demo, screenshot)
     elif screenshot:

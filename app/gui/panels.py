@@ -7,9 +7,7 @@ generically: unknown keys are shown as "key: value" rather than breaking the pan
 
 from __future__ import annotations
 
-import tomllib
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt
@@ -18,7 +16,7 @@ from PySide6.QtWidgets import (
     QFrame, QGridLayout, QLabel, QProgressBar, QScrollArea, QVBoxLayout, QWidget,
 )
 
-from app.config import assets_dir
+from app.vocabulary import vocabulary
 
 OFF_COLOR = "#a39a90"
 ON_COLOR = "#2e9e5b"
@@ -83,19 +81,12 @@ def room_title(room: str, snapshot: dict) -> str:
     return (names.get(room) or room.replace("_", " ")).capitalize()
 
 
-@lru_cache(maxsize=1)
-def _color_table() -> dict[str, str]:
-    try:
-        return tomllib.loads((assets_dir() / "world.toml").read_text(encoding="utf-8")).get("colors", {})
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}
-
-
 def color_of(name: Any) -> QColor | None:
+    """A light's colour: a vocabulary bulb tone ("cool white"), else whatever Qt reads (CSS keywords, #rrggbb)."""
     if not isinstance(name, str) or not name:
         return None
-    hex_ = _color_table().get(name.lower(), name)
-    c = QColor(hex_)
+    tone = vocabulary().colors.get(name.lower())
+    c = QColor(tone.hex if tone else name)
     return c if c.isValid() else None
 
 

@@ -1,11 +1,13 @@
-"""Settings: devices, voice, compute, endpointing, hands-free and theme, saved via app.config.Settings."""
+"""Settings: devices, voice, compute, endpointing, hands-free, announcements and theme, saved via
+app.config.Settings (whose limits the spin boxes use)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout,
+    QWidget,
 )
 
 from app.audio.source import list_input_devices, list_output_devices
@@ -39,6 +41,17 @@ def _combo(name: str, items: list[tuple[str, object]], current: object, editable
     return combo
 
 
+def _spin(box: QSpinBox | QDoubleSpinBox, name: str, settings: Settings, key: str, step: float,
+          suffix: str) -> QSpinBox | QDoubleSpinBox:
+    """A spin box for a numeric setting, held to the range the settings file allows."""
+    box.setAccessibleName(name)
+    box.setRange(*Settings.limits(key))
+    box.setSingleStep(step)
+    box.setSuffix(suffix)
+    box.setValue(getattr(settings, key))
+    return box
+
+
 class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, parent: QWidget | None = None):
         super().__init__(parent)
@@ -57,29 +70,26 @@ class SettingsDialog(QDialog):
                              editable=True)
         self.camera.setToolTip("A camera number, or a path to an image, folder of images or video")
         self.voice = _combo("Voice", [("Default", None)] + [(v, v) for v in _voices()], settings.voice)
-        self.rate = QSpinBox()
-        self.rate.setRange(80, 400)
-        self.rate.setSingleStep(5)
-        self.rate.setSuffix(" words/min")
-        self.rate.setValue(settings.speech_rate)
-        self.rate.setAccessibleName("Speech rate")
+        self.rate = _spin(QSpinBox(), "Speech rate", settings, "speech_rate", 5, " words/min")
         self.compute = _combo("Compute device", [("Automatic", "auto"), ("CPU", "cpu"), ("GPU (CUDA)", "gpu")],
                               settings.compute_device)
-        self.silence = QSpinBox()
-        self.silence.setRange(200, 3000)
-        self.silence.setSingleStep(100)
-        self.silence.setSuffix(" ms")
-        self.silence.setValue(settings.trailing_silence_ms)
-        self.silence.setAccessibleName("Trailing silence before the end of speech")
+        self.silence = _spin(QSpinBox(), "Trailing silence before the end of speech", settings,
+                             "trailing_silence_ms", 100, " ms")
         self.hands_free = QCheckBox("Listen again after each reply")
         self.hands_free.setChecked(settings.hands_free)
         self.hands_free.setAccessibleName("Hands-free")
+        self.follow_up = QDoubleSpinBox(decimals=1)
+        _spin(self.follow_up, "Wait for a follow-up", settings, "follow_up_s", 0.5, " s")
+        self.announce = QCheckBox("Say due timers and alarms aloud")
+        self.announce.setChecked(settings.announce)
+        self.announce.setAccessibleName("Announce")
         self.theme = _combo("Theme", [("Light", "light"), ("Dark", "dark")], settings.theme)
 
         for label, widget in (("Microphone", self.input_device), ("Speaker", self.output_device),
                               ("Camera", self.camera), ("Voice", self.voice), ("Speech rate", self.rate),
                               ("Compute device", self.compute), ("End of speech after", self.silence),
-                              ("Hands-free", self.hands_free), ("Theme", self.theme)):
+                              ("Hands-free", self.hands_free), ("Wait for a follow-up", self.follow_up),
+                              ("Announce", self.announce), ("Theme", self.theme)):
             form.addRow(label, widget)
 
         note = QLabel(RESTART_NOTE)
@@ -112,5 +122,7 @@ class SettingsDialog(QDialog):
             compute_device=self.compute.currentData(),
             trailing_silence_ms=self.silence.value(),
             hands_free=self.hands_free.isChecked(),
+            follow_up_s=self.follow_up.value(),
+            announce=self.announce.isChecked(),
             theme=self.theme.currentData(),
         )

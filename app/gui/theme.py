@@ -7,6 +7,8 @@ from string import Template
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
+from app.stages import State
+
 PALETTES: dict[str, dict[str, str]] = {
     "light": {
         "bg": "#f5f3f0", "surface": "#ffffff", "surface2": "#efebe6", "border": "#ddd6cd",
@@ -23,7 +25,7 @@ PALETTES: dict[str, dict[str, str]] = {
 }
 
 # State colours for the indicator pill (same in both themes: they carry meaning).
-STATE_COLORS = {"idle": "#8a8178", "listening": "#2e9e5b", "thinking": "#c98a16", "speaking": "#d9622b"}
+STATE_COLORS = {State.IDLE: "#8a8178", State.LISTENING: "#2e9e5b", State.THINKING: "#c98a16", State.SPEAKING: "#d9622b"}
 
 QSS = Template("""
 QWidget { background: $bg; color: $text; font-size: 10.5pt; }

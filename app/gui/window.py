@@ -1,14 +1,13 @@
 """The main window: conversation, state, live level and partial transcript, push-to-talk,
 Stop, hands-free, typed input, side panels and problem banners.
 
-It renders what the worker reports and forwards what the user asks; it never runs a model.
+It renders what the assistant reports and forwards what the user asks; it never runs a model.
 """
 
 from __future__ import annotations
 
 import functools
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import shiboken6
@@ -19,37 +18,30 @@ from PySide6.QtWidgets import (
     QMainWindow, QPushButton, QSplitter, QVBoxLayout, QWidget,
 )
 
+from app.assistant import Assistant
 from app.config import Settings, assets_dir
-from app.errors import DeviceError, HearthError
+from app.errors import HearthError
+from app.events import Announcement, ErrorEvent
 from app.gui.banner import BannerArea
+from app.gui.bridge import AssistantBridge
 from app.gui.conversation import ConversationView, turn_details
 from app.gui.icons import icon
 from app.gui.level_meter import LevelMeter
 from app.gui.panels import SidePanels
 from app.gui.settings_dialog import SettingsDialog
 from app.gui.theme import STATE_COLORS, apply_theme, palette
-from app.gui.worker import PipelineWorker, SourceFactory, WorkerThread
-from app.pipeline import Pipeline
+from app.hardware import Hardware, SourceFactory
+from app.stages import State
 
 ICON = assets_dir() / "hearth.svg"
 HOLD_S = 0.4  # pressed longer than this: releasing ends the utterance (hold-to-talk); shorter: tap-to-talk
-STATE_TEXT = {"idle": "Ready", "listening": "Listening…", "thinking": "Thinking…", "speaking": "Speaking…"}
-# Pipeline stages whose errors are device problems (banner); other turn errors show in the conversation.
-STAGE_BANNER = {"audio": "microphone", "fusion": "camera"}
+STATE_TEXT = {State.IDLE: "Ready", State.LISTENING: "Listening…", State.THINKING: "Thinking…",
+              State.SPEAKING: "Speaking…"}
 
 
-@dataclass
-class Hardware:
-    """What the app found at start-up; None means absent, with the reason in `problems`."""
-
-    microphone: SourceFactory | None = None
-    player: Any | None = None
-    problems: dict[str, DeviceError] = field(default_factory=dict)
-
-
-def _shutdown(thread: WorkerThread, worker: PipelineWorker, *_: Any) -> None:
-    if shiboken6.isValid(thread):  # at interpreter exit Qt may have deleted it already
-        thread.shutdown()
+def _shutdown(bridge: AssistantBridge, *_: Any) -> None:
+    if shiboken6.isValid(bridge):  # at interpreter exit Qt may have deleted it already
+        bridge.shutdown()
 
 
 class MainWindow(QMainWindow):
@@ -57,33 +49,31 @@ class MainWindow(QMainWindow):
     request_done = Signal()  # a listen or typed turn is over and fully shown
     ready = Signal()  # models loaded
 
-    def __init__(self, settings: Settings, pipeline: Pipeline, hardware: Hardware):
+    def __init__(self, settings: Settings, assistant: Assistant, hardware: Hardware):
         super().__init__()
         self.settings = settings
         self.hardware = hardware
-        self.state = "idle"
+        self.assistant = assistant
+        self.state = State.IDLE
         self._pressed_at: float | None = None
         self.setWindowTitle("Hearth")
         self.setWindowIcon(QIcon(str(ICON)))
         self.resize(1120, 760)
         self.setMinimumSize(QSize(760, 520))
 
-        self.worker = PipelineWorker(pipeline, hardware.player)
-        self.worker.hands_free = settings.hands_free
-        self.worker_thread = WorkerThread(self.worker)
-        # Deleted without being closed (tests, crashes): stop the thread first, or Qt aborts.
-        # The lambda holds the thread and worker, so they outlive the window's Python wrapper.
-        self.destroyed.connect(functools.partial(_shutdown, self.worker_thread, self.worker))
+        self.bridge = AssistantBridge(assistant)
+        # Deleted without being closed (tests, crashes): end the assistant's threads first. The
+        # partial holds the bridge, so it outlives the window's Python wrapper.
+        self.destroyed.connect(functools.partial(_shutdown, self.bridge))
         self._build()
         self._connect()
         self.apply_settings(settings)
         for key, problem in hardware.problems.items():
             self.banners.show_problem(key, problem.message, problem.fix)
-        self.worker_thread.start()
-        self.worker.preload()
+        assistant.start()
         self.clock = QTimer(self)
         self.clock.setInterval(1000)
-        self.clock.timeout.connect(self._tick)
+        self.clock.timeout.connect(self.panels.tick)  # countdowns tick here; the assistant rings them
         self.clock.start()
 
     # -- layout ---------------------------------------------------------------------------
@@ -188,7 +178,7 @@ class MainWindow(QMainWindow):
     def set_microphone(self, factory: SourceFactory | None, hint: str | None = None) -> None:
         """Without a microphone the app is typed-only; the demo plugs its files in here."""
         self.hardware.microphone = factory
-        self.worker.follow_up_source = factory
+        self.assistant.microphone = factory
         self.talk.setEnabled(factory is not None)
         self.talk.setToolTip("Click and speak, or hold (or hold Space) while speaking" if factory
                              else "No microphone: type your message instead")
@@ -197,15 +187,15 @@ class MainWindow(QMainWindow):
         (self.talk if factory else self.text).setFocus()
 
     def _connect(self) -> None:
-        w = self.worker
+        w = self.bridge
         w.state.connect(self._on_state)
         w.level.connect(self.meter.set_level)
         w.partial.connect(self.partial.setText)
         w.final.connect(self._on_final)
         w.turn_done.connect(self._on_turn)
-        w.heard_nothing.connect(self.partial.clear)  # bound Qt methods only: lambdas would run on the worker thread
+        w.heard_nothing.connect(self.partial.clear)  # bound Qt methods only: lambdas would run on the assistant thread
         w.finished.connect(self.request_done)
-        w.ready.connect(self.ready)
+        w.ready.connect(self._on_ready)
         w.announced.connect(self._on_announcement)
         w.snapshot.connect(self.panels.set_snapshot)
         w.problem.connect(self._on_problem)
@@ -223,19 +213,17 @@ class MainWindow(QMainWindow):
     def press_to_talk(self) -> None:
         if self.hardware.microphone is None:
             return
-        if self.state in ("speaking", "listening"):
-            self.worker.stop()  # barge-in: a new press interrupts the reply
         self._pressed_at = time.monotonic()
         self.partial.setText("")
-        self.worker.listen(self.hardware.microphone)
+        self.assistant.talk(self.hardware.microphone)  # while Hearth speaks or listens, this barges in
 
     def release_to_talk(self) -> None:
         if self._pressed_at is not None and time.monotonic() - self._pressed_at >= HOLD_S:
-            self.worker.release()
+            self.assistant.release()
         self._pressed_at = None
 
     def stop_all(self) -> None:
-        self.worker.stop()
+        self.assistant.stop()
         self.partial.setText("")
         self.meter.reset()
 
@@ -245,7 +233,7 @@ class MainWindow(QMainWindow):
             return
         self.text.clear()
         self.conversation.add("user", text, note="typed")
-        self.worker.ask(text)
+        self.assistant.send(text)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         """Space is push-to-talk (press to start, release to finish) unless another control has the
@@ -265,7 +253,7 @@ class MainWindow(QMainWindow):
         return super().eventFilter(obj, event)
 
     def _set_hands_free(self, on: bool) -> None:
-        self.worker.hands_free = on
+        self.assistant.options.hands_free = on
         if on != self.settings.hands_free:
             self.settings.hands_free = on
             self._save_settings()
@@ -282,10 +270,10 @@ class MainWindow(QMainWindow):
         try:
             self.settings.save()
         except HearthError as exc:
-            self.banners.show_problem("Settings", exc.message, exc.fix)
+            self.banners.show_problem("settings", exc.message, exc.fix)
 
     def apply_settings(self, settings: Settings) -> None:
-        """What can change while running: theme, voice, rate, endpointing, hands-free, speaker."""
+        """The look here; voice, endpointing, hands-free and devices in the assistant, for the next turn."""
         app = QApplication.instance()
         apply_theme(app, settings.theme)
         colors = palette(settings.theme)
@@ -294,26 +282,21 @@ class MainWindow(QMainWindow):
         self.stop.setIcon(icon("stop", colors["danger"]))
         self.send.setIcon(icon("send", colors["accent"]))
         self.settings_button.setIcon(icon("gear", colors["muted"]))
-        options = self.worker.pipeline.options
-        options.tts.voice = settings.voice
-        options.tts.rate = settings.speech_rate
-        options.vad.trailing_silence_ms = settings.trailing_silence_ms
-        if self.hardware.player is not None and hasattr(self.hardware.player, "device"):
-            self.hardware.player.device = settings.output_device
+        self.assistant.apply_settings(settings)
         self.hands_free.setChecked(settings.hands_free)
         self._on_state(self.state)
 
-    # -- worker reports -------------------------------------------------------------------
+    # -- assistant reports ----------------------------------------------------------------
     def _on_state(self, state: str) -> None:
-        self.state = state
+        self.state = state = State(state)
         color = STATE_COLORS.get(state, STATE_COLORS["idle"])
         self.state_pill.setText(f"●  {STATE_TEXT.get(state, state)}")
         self.state_pill.setStyleSheet(f"color: white; background: {color}; border-radius: 13px; "
                                       "padding: 4px 14px; font-weight: 600;")
         self.state_pill.setAccessibleDescription(state)
-        if state != "listening":
+        if state != State.LISTENING:
             self.meter.reset()
-        if state == "listening":
+        else:
             self.partial.setText("")
         self.state_changed.emit(state)
 
@@ -329,21 +312,20 @@ class MainWindow(QMainWindow):
             fix = f" Try this: {turn.error.fix}." if turn.error.fix else ""
             self.conversation.add("hearth", f"Sorry, {turn.error.message}.{fix}", turn_details(turn), note="problem")
 
-    def _on_announcement(self, reply: Any) -> None:
-        self.conversation.add("hearth", reply.text, note=getattr(reply, "intent", "") or "announcement")
+    def _on_announcement(self, announcement: Announcement) -> None:
+        self.conversation.add("hearth", announcement.text, note="announcement")
         QApplication.alert(self)
 
-    def _on_problem(self, where: str, message: str, fix: str) -> None:
-        if where == "pipeline":
-            return  # a turn's own error: _on_turn shows it in the conversation
-        self.banners.show_problem(STAGE_BANNER.get(where, where), message, fix)
+    def _on_ready(self, error: HearthError | None) -> None:
+        self.ready.emit()
 
-    def _tick(self) -> None:
-        self.panels.tick()
-        self.worker.poll()
+    def _on_problem(self, error: ErrorEvent) -> None:
+        """Device and start-up problems get a banner; a turn's own errors show in the conversation."""
+        if not error.turn_error:
+            self.banners.show_problem(error.stage, error.message, error.fix)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         self.clock.stop()
         QApplication.instance().removeEventFilter(self)
-        self.worker_thread.shutdown()
+        self.bridge.shutdown()
         super().closeEvent(event)

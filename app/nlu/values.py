@@ -8,7 +8,7 @@ Value forms (see docs/entities.md):
   time/date/timeofday  {"kind": "duration", "seconds": 600}
                        {"kind": "datetime", "iso": "2026-11-30T07:00:00+00:00", "grain": "time"|"day"}
   change_amount        12 | 2.5 | {"kind": "percent", "value": 50}
-  color_type           {"kind": "color", "name": "blue", "hex": "#0000ff"}
+  color_type           {"kind": "color", "name": "blue", "hex": "#0000ff"} ("cool white" for a bulb tone)
   house_place          room id, e.g. "living_room"
   device_type          device kind, e.g. "coffee_maker"
   currency_name        ISO 4217 code, e.g. "USD"
@@ -30,6 +30,8 @@ import tzlocal
 import webcolors
 from dateparser.date import DateDataParser
 from text_to_num import alpha2digit
+
+from app.vocabulary import index, vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -347,105 +349,29 @@ def _change_amount(s: str) -> int | float | dict | None:
     return to_number(re.sub(r"\s*(?:levels?|steps?|notches?|points?)$", "", s))
 
 
-# ---------------------------------------------------------------------------------------------- colours
+# ---------------------------------------------------------------------------------------------- vocabulary
 
+# Rooms, device kinds, bulb colours and currencies come from assets/vocabulary.toml (app.vocabulary), the one list
+# the home, the skills and the GUI also read; CSS colour keywords come from webcolors.
+_ROOMS = index(vocabulary().rooms)
+_DEVICES = index(vocabulary().devices)
+_CURRENCIES = index({c.code: c.words for c in vocabulary().currencies.values()})
+_BULB_COLORS = {word.replace(" ", ""): color for color in vocabulary().colors.values() for word in color.words}
 _CSS_HEX = {name: webcolors.name_to_hex(name) for name in webcolors.names("css3")}
-# White tones for bulbs (approximate black-body colours) and spoken shorthands.
-_COLOR_EXTRA = {"warmwhite": "#ffa957", "softwhite": "#ffb46b", "coolwhite": "#ffe4ce", "daylight": "#fff9fd"}
-_COLOR_ALIASES = {"warm": "warmwhite", "soft": "softwhite", "cool": "coolwhite", "cold": "coolwhite",
-                  "coolertone": "coolwhite", "warmertone": "warmwhite", "daylightwhite": "daylight"}
+_HERE = frozenset({"here", "in here", "this room", "room", "the room", "my room", "current room"})
+_DEVICE_TAIL = re.compile(r"\s+(?:on|in|at|next|near|by|of|to|from|beside|behind|above|under)\b.*$")
 
 
 def _color(s: str) -> dict | None:
-    """CSS colour keywords (via webcolors) plus bulb white tones; "pinkish", "dull blue" fall back to the hue."""
+    """Bulb white tones by name ("cool white"), then CSS colour keywords; "pinkish", "dull blue" fall back to the
+    hue. Bulb tones keep their spaced name: it is what the user hears and what a light's state holds."""
     words = [re.sub(r"(?<=[a-z]{3})(?:d?ish)$", "", w) for w in re.findall(r"[a-z]+", s)]
     for candidate in ("".join(words), *reversed(words)):
-        name = _COLOR_ALIASES.get(candidate, candidate)
-        hex_ = _CSS_HEX.get(name) or _COLOR_EXTRA.get(name)
-        if hex_:
-            return {"kind": "color", "name": name, "hex": hex_}
+        if bulb := _BULB_COLORS.get(candidate):
+            return {"kind": "color", "name": bulb.name, "hex": bulb.hex}
+        if hex_ := _CSS_HEX.get(candidate):
+            return {"kind": "color", "name": candidate, "hex": hex_}
     return None
-
-
-# ---------------------------------------------------------------------------------------------- lookup tables
-
-def _invert(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {alias: canonical for canonical, aliases in table.items() for alias in (canonical, *aliases)}
-
-
-_ROOMS = _invert({
-    "living_room": ("living room", "lounge", "sitting room", "front room", "family room", "den", "drawing room",
-                    "drawing hall", "tv room"),
-    "kitchen": ("kitchenette",),
-    "bedroom": ("bed room", "master bedroom", "master bed room", "guest room", "spare room"),
-    "bathroom": ("bath room", "restroom", "toilet", "loo", "washroom", "wc", "ensuite", "en suite", "shower room"),
-    "hallway": ("hall", "corridor", "lobby", "entrance", "entrance hall", "landing", "foyer", "stairs"),
-    "dining_room": ("dining room", "dining area"),
-    "office": ("study", "home office", "work room"),
-    "garage": (),
-    "garden": ("yard", "backyard", "back yard", "front yard", "lawn"),
-    "porch": ("front porch", "back porch"),
-    "patio": ("terrace", "deck"),
-    "balcony": (),
-    "basement": ("cellar",),
-    "attic": ("loft",),
-    "laundry_room": ("laundry", "utility room", "mud room", "mudroom"),
-    "playroom": ("play room", "game room", "games room", "kids room", "nursery"),
-    "media_room": ("media room", "cinema room", "home theater", "home theatre"),
-    "whole_house": ("house", "home", "whole house", "entire house", "apartment", "flat", "everywhere",
-                    "all rooms", "every room", "whole home", "whole flat", "whole apartment"),
-})
-_HERE = frozenset({"here", "in here", "this room", "room", "the room", "my room", "current room"})
-
-_DEVICES = _invert({
-    "light": ("lights", "lamp", "lamps", "bulb", "bulbs", "lighting", "lightning", "hue", "hue lights",
-              "light bulb", "light bulbs", "ceiling light", "overhead", "overhead light", "spotlight", "spotlights"),
-    "plug": ("plugs", "socket", "sockets", "outlet", "outlets", "smart plug", "smart socket", "plug socket",
-             "wemo", "wemo plug", "wemo socket", "plug point", "power strip", "switch"),
-    "vacuum": ("vacuums", "vacuum cleaner", "hoover", "robot hoover", "roomba", "iroomba", "irobot", "robo vac",
-               "robovac", "robot vacuum", "robotic vacuum", "robot cleaner", "cleaner robot", "vacuum bot",
-               "cleaner", "robot"),
-    "coffee_maker": ("coffee machine", "coffee maker", "coffee pot", "espresso machine", "coffeemaker"),
-    "speaker": ("speakers", "music player", "music system", "sound system", "stereo", "soundbar", "sound bar"),
-    "tv": ("television", "telly", "smart tv"),
-    "radio": (),
-    "fan": ("fans", "ceiling fan"),
-    "kettle": (),
-    "oven": ("cooker", "stove"),
-    "fridge": ("refrigerator", "freezer"),
-    "thermostat": ("heating", "heater", "radiator", "air conditioning", "air conditioner", "ac"),
-    "phone": ("cellphone", "cell phone", "mobile", "mobile phone", "smartphone", "android phone", "iphone"),
-})
-_DEVICE_TAIL = re.compile(r"\s+(?:on|in|at|next|near|by|of|to|from|beside|behind|above|under)\b.*$")
-
-_CURRENCIES = _invert({
-    "USD": ("dollar", "us dollar", "american dollar", "united states dollar", "buck", "$", "us", "usa",
-            "america", "american", "united states", "the united states", "us$"),
-    "EUR": ("euro", "€", "europe", "eurozone"),
-    "GBP": ("pound", "pound sterling", "sterling", "british pound", "english pound", "quid", "£", "uk",
-            "britain", "great britain", "england", "united kingdom", "the uk"),
-    "JPY": ("yen", "japanese yen", "yan", "¥", "japan"),
-    "CNY": ("yuan", "renminbi", "rmb", "chinese yuan", "china"),
-    "INR": ("rupee", "indian rupee", "rupie", "rupies", "rs", "₹", "india"),
-    "CAD": ("canadian dollar", "canada dollar", "cdn", "canada", "canadian", "cad$"),
-    "AUD": ("australian dollar", "aus dollar", "aussie dollar", "australia"),
-    "NZD": ("new zealand dollar", "kiwi dollar", "new zealand"),
-    "MXN": ("peso", "mexican peso", "mexico"),
-    "PHP": ("philippine peso", "philippines peso", "philippiness peso", "philippines"),
-    "ARS": ("argentinian peso", "argentine peso", "argentina"),
-    "CHF": ("swiss franc", "franc", "switzerland"),
-    "CZK": ("czech koruna", "koruna", "czech crown", "czech republic"),
-    "DKK": ("danish krone", "denmark"),
-    "SEK": ("swedish krona", "krona", "sweden"),
-    "NOK": ("norwegian krone", "norway"),
-    "RUB": ("ruble", "rouble", "russian ruble", "russia"),
-    "UAH": ("hryvnia", "ukrainian hryvnia", "ukraine"),
-    "KRW": ("won", "korean won", "south korean won", "south korea"),
-    "ZAR": ("rand", "south african rand", "south africa"),
-    "AED": ("dirham", "uae dirham", "emirati dirham"),
-    "BRL": ("real", "brazilian real", "reais", "brazil"),
-    "ZWL": ("zimbabwe dollar", "zimbabwean dollar"),
-})
 
 
 def _lookup(table: dict[str, str], s: str) -> str | None:
@@ -480,8 +406,7 @@ def _device(s: str) -> str | None:
 
 def _currency(s: str) -> str | None:
     """ISO 4217 code from a name, symbol, country or the (spelled) code itself: "u. s. d." -> USD."""
-    s = _spell_letters(s)
-    return _lookup(_CURRENCIES, s) or _CURRENCIES.get(s.upper())
+    return _lookup(_CURRENCIES, _spell_letters(s))
 
 
 # ---------------------------------------------------------------------------------------------- entry point

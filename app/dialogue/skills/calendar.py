@@ -18,6 +18,13 @@ def describe(e: Event, now: datetime) -> str:
     return f"{e.title}, {day}" if e.all_day else f"{e.title}, {day} at {say.clock_time(start)}"
 
 
+def announce(e: Event, now: datetime) -> str:
+    """What Hearth says when a timed event (a reminder) starts, or started while it was closed."""
+    if (now - e.start).total_seconds() > 120:
+        return f"While I was away, {e.title} was due {say.when(e.start.astimezone(now.tzinfo), now)}."
+    return f"Reminder: it's time for {e.title}."
+
+
 def _title(t: Turn) -> str | None:
     words = t.slots.texts("event_name", "meal_type") or [f"meeting with {p}" for p in t.slots.texts("person")]
     return words[0] if words else None

@@ -1,10 +1,13 @@
-"""qa_currency from the dated offline table in assets/rates.toml; replies say it is not live."""
+"""qa_currency from the dated offline table in assets/rates.toml; replies say it is not live.
+Entities arrive as ISO codes from the normalizer and names come from app.vocabulary: no currency words here."""
 
 from __future__ import annotations
 
 import functools
 import re
 from datetime import date
+
+from app.vocabulary import vocabulary
 
 from .. import speech_text as say
 from ..slots import digits
@@ -17,30 +20,22 @@ def table() -> dict:
     return load_toml(ASSETS / "rates.toml")
 
 
-def code(words: str) -> str | None:
-    """"u. s. d." / "us dollars" / "pesos" / "EUR" -> an ISO code from the table, or None."""
-    rates = table()
-    squashed = re.sub(r"[^a-z]", "", words.lower())
-    if squashed.upper() in rates["rates"]:
-        return squashed.upper()
-    return rates["aliases"].get(squashed) or rates["aliases"].get(squashed.removesuffix("s"))
-
-
 def convert(amount: float, source: str, target: str) -> float:
     rates = table()["rates"]
     return amount / rates[source] * rates[target]
 
 
-def _name(c: str, amount: float) -> str:
-    name = table()["names"][c]
-    return name[:-1] if amount == 1 and name.endswith("s") and not name.endswith("ais") else name
+def _name(code: str, amount: float) -> str:
+    currency = vocabulary().currencies[code]
+    return currency.name if amount == 1 else currency.plural
 
 
 @skill("qa_currency", accepts=("currency_name",), does="convert currencies")
 def qa_currency(t: Turn) -> Reply:
-    found = [(e.text, code(str(t.slots.value_of(e) or e.text))) for e in t.slots.all("currency_name")]
-    unknown = [w for w, c in found if c is None]
-    codes = [c for _, c in found if c]
+    rates = table()["rates"]
+    found = [(e.text, t.slots.value_of(e)) for e in t.slots.all("currency_name")]  # ISO codes, None if unknown
+    unknown = [w for w, c in found if c not in rates]
+    codes = [c for _, c in found if c in rates]
     home = t.world.home.get("currency", "USD")
     if not codes:
         if unknown:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
+from app.vocabulary import vocabulary
+
 from .. import speech_text as say
-from ..world import Device, kind_of
+from ..world import Device
 from . import media
 from .base import Reply, Turn, skill
 
@@ -26,11 +28,10 @@ def _names(t: Turn, devices: list[Device]) -> tuple[str, str]:
 
 def targets(t: Turn, kind: str) -> list[Device] | Reply:
     """The devices this turn means: a named room, "them" (the last ones), a device named, or all of a kind."""
-    words = t.slots.text("house_place")
-    if words:
-        room = t.world.room(words)
+    if place := t.slots.get("house_place"):
+        room = t.world.room(t.slots.value_of(place))
         if room is None:
-            return t.reply(f"There's no {words} in the simulated home. The rooms are "
+            return t.reply(f"There's no {t.slots.text('house_place')} in the simulated home. The rooms are "
                            f"{say.join(list(t.world.rooms.values()))}.")
         found = t.world.find(kind, room)
         return found or t.reply(f"There's no {kind.replace('_', ' ')} in the {t.world.room_name(room)}.")
@@ -75,32 +76,37 @@ def lights_off(t: Turn) -> Reply:
     return _switch(t, "light", False)
 
 
+def _plug_kind(t: Turn) -> str:
+    """A device kind the home has ("turn on the speaker"), else a plug: a kettle or a lamp is on one."""
+    kind = t.slots.value("device_type")
+    return kind if kind and t.world.find(kind) else "plug"
+
+
 @skill("iot_wemo_on", accepts=DEVICE_SLOTS, does="switch a smart plug on")
 def plug_on(t: Turn) -> Reply:
-    return _switch(t, kind_of(t.slots.text("device_type")) or "plug", True)
+    return _switch(t, _plug_kind(t), True)
 
 
 @skill("iot_wemo_off", accepts=DEVICE_SLOTS, does="switch a smart plug off")
 def plug_off(t: Turn) -> Reply:
-    return _switch(t, kind_of(t.slots.text("device_type")) or "plug", False)
+    return _switch(t, _plug_kind(t), False)
 
 
 @skill("iot_hue_lightchange", accepts=DEVICE_SLOTS + ("color_type",), does="change the light colour")
 def lights_color(t: Turn) -> Reply:
-    value = t.slots.value("color_type")
-    words = value.get("name") if isinstance(value, dict) else (value or t.slots.text("color_type"))
-    if not words:
+    if not t.slots.get("color_type"):
         return t.ask("color_type", "Which colour?")
-    color = t.world.color(words)
+    color = t.slots.value("color_type")  # {"kind": "color", "name": ..., "hex": ...}, None if not a colour
     if color is None:
-        return t.reply(f"I can't make {words}. Try {say.join(list(t.world.colors)[:6], 'or')}.")
+        tones = say.join(list(vocabulary().colors), "or")
+        return t.reply(f"I can't make {t.slots.text('color_type')}. Try a colour like red or blue, or {tones}.")
     found = targets(t, "light")
     if isinstance(found, Reply):
         return found
     _remember(t, found)
-    actions = [t.world.set(d, on=True, color=color[0]) for d in found]
+    actions = [t.world.set(d, on=True, color=color["name"]) for d in found]
     text = t.pick("Okay, {} {} now {}.", "Done, {} {} now {}.", "Sure, {} {} {} now.")
-    return t.reply(text.format(*_names(t, found), color[0]), actions)
+    return t.reply(text.format(*_names(t, found), color["name"]), actions)
 
 
 def _amount(t: Turn) -> tuple[str, int] | None:
@@ -160,10 +166,10 @@ def cleaning(t: Turn) -> Reply:
     _remember(t, [vacuum])
     if re.search(r"\b(stop|pause|dock|home|off|enough)\b", t.text) and not t.slots.get("house_place"):
         return t.reply("Sending the robot vacuum back to its dock.", [t.world.set(vacuum, status="docked", cleaning_room="")])
-    words = t.slots.text("house_place")
-    room = t.world.room(words) if words else "*"
+    place = t.slots.get("house_place")
+    room = t.world.room(t.slots.value_of(place)) if place else "*"
     if room is None:
-        return t.reply(f"There's no {words} in the simulated home.")
+        return t.reply(f"There's no {t.slots.text('house_place')} in the simulated home.")
     where = "the whole home" if room == "*" else f"the {t.world.room_name(room)}"
     action = t.world.set(vacuum, status="cleaning", cleaning_room="" if room == "*" else room)
     return t.reply(t.pick("The robot vacuum is cleaning {}.", "Okay, vacuuming {} now.").format(where), [action])

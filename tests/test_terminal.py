@@ -1,0 +1,71 @@
+"""`hearth talk` and `hearth chat` as a user runs them: the real models in a subprocess, and
+timers that ring by themselves while the conversation waits."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from tests.speech import FIXTURES, synthesize
+from tests.test_cli import hearth
+
+
+def rows(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def test_talk_demo_answers_then_rings_the_timer_while_lingering(tmp_path):
+    wav = synthesize("set a timer for five seconds", tmp_path / "timer.wav")
+    r = hearth("talk", "--demo", str(wav), "--linger", "8", "--json")
+    assert r.returncode == 0, r.stderr
+    turn, ring = [row for row in rows(r.stdout) if "transcript" in row or "announcement" in row]
+    assert turn["file"] == str(wav) and "timer" in turn["transcript"].lower()
+    assert "five seconds" in turn["reply"] and turn["actions"] and "listen" in turn["timings_ms"]
+    assert "Time's up" in ring["announcement"]
+    assert datetime.fromisoformat(ring["due"])  # ISO 8601
+    assert "Traceback" not in r.stderr
+
+
+def test_talk_demo_reports_a_bad_file_and_goes_on(tmp_path):
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"not audio")
+    r = hearth("talk", "--demo", str(bad), str(FIXTURES / "goforward.wav"), "--json")
+    assert r.returncode == 0, r.stderr
+    found = rows(r.stdout)
+    errors = [row["error"] for row in found if "error" in row and "transcript" not in row]
+    assert any(e["code"] == "audio_unreadable" and e["stage"] == "audio" and e["fix"] for e in errors)
+    assert any(row.get("transcript") for row in found)
+
+
+def test_talk_without_a_microphone_says_what_to_do_instead():
+    from app.audio.source import list_input_devices
+
+    if list_input_devices():
+        return  # this machine has a microphone: nothing to check here
+    r = hearth("talk")
+    assert r.returncode == 2
+    assert "no microphone" in r.stderr and "--demo" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_chat_rings_a_timer_while_waiting_for_input():
+    r = hearth("chat", "--linger", "5", input="set a timer for two seconds\nturn on the kitchen lights\n")
+    assert r.returncode == 0, r.stderr
+    lines = [line for line in r.stdout.splitlines() if "hearth>" in line]
+    assert "two seconds" in lines[0] and "kitchen" in lines[1]
+    assert "Time's up" in lines[2]
+
+
+def test_chat_json_prints_one_object_per_turn_and_stops_at_quit():
+    r = hearth("chat", "--json", input="turn on the kitchen lights\nquit\nturn off the kitchen lights\n")
+    assert r.returncode == 0, r.stderr
+    (turn,) = rows(r.stdout)
+    assert turn["intent"] == "iot_hue_lighton" and "kitchen" in turn["reply"]
+    assert turn["actions"] == [{"device": "light.kitchen", "set": {"on": True}}]
+
+
+def test_typed_lines_that_are_not_utf8_become_replacement_characters():
+    from app.terminal import typed
+
+    line = b"turn off the \xff lights\n".decode("utf-8", "surrogateescape")
+    assert typed(line) == "turn off the \ufffd lights"
+    assert typed("  plain  ") == "plain"
