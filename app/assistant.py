@@ -38,7 +38,7 @@ class ConversationOptions:
     hands_free: bool = False  # listen again after every reply
     follow_up_s: float = 5.0  # a follow-up listen gives up when no speech starts within this
     announce: bool = True  # speak due timers and alarms when there is a speaker
-    tick_s: float = 0.25  # how often the scheduler looks for due items
+    tick_s: float = 0.25  # the scheduler's longest sleep: how soon it sees a newly set item
     max_listen_s: float = 30.0  # a listen that never ends (a stuck key, a noisy room) stops here
 
 
@@ -280,9 +280,19 @@ class Assistant:
 
     # -- the scheduler ---------------------------------------------------------------------
     def _ring_forever(self) -> None:
+        """Sleep until the next item is due (at most `tick_s`, so new ones are seen), then ring."""
         self._ready.wait()
-        while not self._closing.wait(self.options.tick_s):
+        while not self._closing.wait(self._sleep_s()):
             self.ring_due()
+
+    def _sleep_s(self) -> float:
+        if self._ring_failure is not None:  # the last ring failed: retry at the tick, not in a spin
+            return self.options.tick_s
+        try:
+            until = self.pipeline.dialogue.seconds_until_due()
+        except HearthError:
+            return self.options.tick_s  # ring_due reports the problem
+        return self.options.tick_s if until is None else min(self.options.tick_s, until)
 
     def ring_due(self) -> list[Announcement]:
         """Announce every timer, alarm and reminder that is due; spoken after the request in hand."""
@@ -293,6 +303,7 @@ class Assistant:
                 self._ring_failure = exc.message
                 self.bus.emit(ErrorEvent.of(exc, Stage.DIALOGUE))
             return []
+        self._ring_failure = None
         announced = []
         for reply in replies:
             due = next((a["due"] for a in reply.actions if isinstance(a, dict) and a.get("due")), None)

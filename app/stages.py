@@ -64,6 +64,8 @@ class Dialogue(Protocol):
 
     def due_announcements(self) -> list[Any]: ...  # Replies for timers and alarms that went off
 
+    def seconds_until_due(self) -> float | None: ...  # when the next one comes due, None: nothing pending
+
     def world_snapshot(self) -> dict: ...  # app.dialogue.snapshot.WorldSnapshot
 
 

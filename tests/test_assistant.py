@@ -56,6 +56,9 @@ class ScriptedDialogue:
         due, self.due = self.due, []
         return due
 
+    def seconds_until_due(self):
+        return 0.0 if self.due else None
+
     def world_snapshot(self):
         return {"devices": [], "timers": [], "alarms": []}
 
@@ -235,6 +238,18 @@ def test_a_reminder_rings_when_its_event_starts(hearth_home):
     assert ring.actions[0]["due"] == start.isoformat()
     clock.advance(60)
     assert dm.due_announcements() == []
+    dm.close()
+
+
+def test_a_timer_never_rings_early(hearth_home):
+    clock = FakeClock(datetime(2026, 11, 30, 9, 0, 0, 700000).astimezone())
+    dm = DialogueManager(clock=clock)
+    dm.handle(KeywordNlu().understand("set a timer for two seconds"))
+    clock.advance(2)  # 9:00:02.7: two seconds have passed, but its due second (9:00:03) has not come
+    assert dm.due_announcements() == []
+    clock.advance(0.3)
+    (ring,) = dm.due_announcements()
+    assert "Time's up" in ring.text
     dm.close()
 
 

@@ -55,6 +55,9 @@ class FakeDialogue:
         due, self.due = self.due, []
         return due
 
+    def seconds_until_due(self):
+        return 0.0 if self.due else None
+
     def world_snapshot(self):
         return {"rooms": {"kitchen": "kitchen"},
                 "devices": [{"id": "light.kitchen", "kind": "light", "room": "kitchen", "name": "kitchen lights",

@@ -234,6 +234,17 @@ class DialogueManager:
                 out.append(Reply(calendar.announce(e, now), [action], intent="calendar_set"))
             return out
 
+    def seconds_until_due(self) -> float | None:
+        """How long until the next timer, alarm or timed event comes due (None: nothing pending), so
+        the scheduler can wake on time instead of polling."""
+        with self._lock:
+            now = self.clock.now()
+            times = [a.due for a in self.store.alarms()[:1]]
+            checked = self.store.get(EVENTS_CHECKED)
+            if checked is not None:
+                times += [e.start for e in self.store.events(datetime.fromisoformat(checked)) if not e.all_day][:1]
+            return max(0.0, (min(times) - now).total_seconds()) if times else None
+
     def _due_events(self, now: datetime) -> list[Event]:
         """Timed events that started since the last one announced. The mark moves only when one
         fires (and on the very first call), so checking several times a second writes nothing."""

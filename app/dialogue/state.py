@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,9 @@ CREATE TABLE IF NOT EXISTS events (
 
 
 def _utc(t: datetime) -> str:
+    """Whole seconds, rounded up: a timer set at 12:00:00.7 for 2 s is due at 12:00:03, never early."""
+    if t.microsecond:
+        t = t.replace(microsecond=0) + timedelta(seconds=1)
     return t.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
