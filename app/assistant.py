@@ -75,9 +75,10 @@ class Capture:
 
 @dataclass
 class _Request:
-    kind: str  # "listen" | "text" (a front end's requests), "announce" (the scheduler's), "drain"
+    kind: str  # "listen" | "text" | "act" (a front end's requests), "announce" (the scheduler's), "drain"
     generation: int
     text: str = ""
+    understanding: Any = None
     source: SourceFactory | None = None
     window_s: float | None = None
     future: Future = field(default_factory=Future)
@@ -145,6 +146,10 @@ class Assistant:
         """A typed message, answered like speech (and spoken when there is a speaker)."""
         return self._submit("text", text=text)
 
+    def act(self, understanding: Any) -> Future:
+        """A request already understood (a tap on a panel): the skills speech uses, without the NLU."""
+        return self._submit("act", understanding=understanding)
+
     def release(self) -> None:
         """Push-to-talk released: end the capture now and answer what was said."""
         capture = self._capture
@@ -194,6 +199,8 @@ class Assistant:
                 pass
             elif request.kind == "text":
                 turns = self._converse(request, self.pipeline.run_text(request.text))
+            elif request.kind == "act":
+                turns = self._converse(request, self.pipeline.run_understanding(request.understanding))
             elif request.kind == "listen":
                 turns = self._converse(request, self._listen(request, request.source, request.window_s))
             elif request.kind == "announce":
@@ -207,7 +214,7 @@ class Assistant:
         finally:
             if self.state != State.IDLE:
                 self.bus.emit(StateChanged(state=State.IDLE))
-            if request.kind in ("listen", "text"):
+            if request.kind in ("listen", "text", "act"):
                 self.bus.emit(RequestDone())
             request.future.set_result(turns)
         return turns

@@ -195,6 +195,12 @@ class Pipeline:
         turn = TurnResult(transcript=text)
         return self._run(turn, time.perf_counter(), lambda: self._answer(text, turn))
 
+    def run_understanding(self, understanding: Understanding) -> TurnResult:
+        """A request already understood (a tap on a panel): fusion -> dialogue -> tts, the same skills
+        as speech, with no language model to misread it."""
+        turn = TurnResult(transcript=understanding.text)
+        return self._run(turn, time.perf_counter(), lambda: self._answer(understanding.text, turn, understanding))
+
     def _run(self, turn: TurnResult, started: float, body) -> TurnResult:
         """Thinking, then always back to idle: an error ends the turn with the stage that failed."""
         self.bus.emit(StateChanged(state=State.THINKING))
@@ -220,9 +226,11 @@ class Pipeline:
         if self.options.understand:
             self._answer(turn.transcript, turn)
 
-    def _answer(self, text: str, turn: TurnResult) -> None:
-        with self._stage(Stage.NLU, turn):
-            turn.understanding = self.nlu.understand(text)
+    def _answer(self, text: str, turn: TurnResult, understanding: Understanding | None = None) -> None:
+        if understanding is None:
+            with self._stage(Stage.NLU, turn):
+                understanding = self.nlu.understand(text)
+        turn.understanding = understanding
         self.bus.emit(Understood(understanding=turn.understanding))
         with self._stage(Stage.FUSION, turn):
             try:

@@ -307,3 +307,13 @@ def test_a_listen_on_a_file_names_the_turn_and_reports_each_turn(make):
     assert turn.source.endswith("goforward.wav")
     assert [e.turn for e in of(assistant, TurnDone)] == [turn]
     assert set(turn.timings_ms) >= {Stage.LISTEN, Stage.VAD, Stage.ASR, Stage.NLU, Stage.DIALOGUE, "total"}
+
+
+def test_a_panel_tap_runs_the_same_skill_without_the_language_model(make):
+    assistant = make(nlu=BrokenNlu(), dialogue=DialogueManager())
+    text = "turn on the kitchen lights"
+    at = text.index("kitchen")
+    tap = Understanding(text, "iot_hue_lighton", 1.0, [Entity("house_place", "kitchen", at, at + len("kitchen"))])
+    (turn,) = assistant.act(tap).result(WAIT_S)
+    assert turn.error is None and Stage.NLU not in turn.timings_ms
+    assert turn.reply.actions == [{"device": "light.kitchen", "set": {"on": True}}]
