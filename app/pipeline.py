@@ -19,7 +19,7 @@ import numpy as np
 
 from app.asr import AsrOptions, create_engine
 from app.audio import AudioSource, load_audio
-from app.errors import HearthError, InternalError, NoSpeech
+from app.errors import HearthError, InternalError, NoSpeech, NotSpeech
 from app.events import (
     ErrorEvent,
     EventBus,
@@ -35,7 +35,7 @@ from app.events import (
 from app.nlu.types import Understanding
 from app.stages import Stage, State
 from app.tts import Speech, TtsOptions, synthesize
-from app.vad import Endpointer, SileroVad, VadOptions, trim
+from app.vad import Endpointer, SileroVad, VadOptions, find_speech
 
 log = logging.getLogger(__name__)
 
@@ -214,12 +214,25 @@ class Pipeline:
         return turn
 
     def _recognize(self, audio: np.ndarray, turn: TurnResult) -> None:
+        """Words from audio, or NoSpeech: silence, or noise (NotSpeech) by the VAD's or Whisper's own signs."""
+        noise_fix = "speak a command, away from noise and music; a file should hold one spoken command"
         if self.options.trim_silence:
             with self._stage(Stage.VAD, turn):
-                audio = trim(self.vad, audio, self.options.vad)
+                speech = find_speech(self.vad, audio, self.options.vad)
+                audio = speech.audio
+                if audio.size and speech.fraction < self.options.vad.min_speech_fraction:
+                    raise NotSpeech(f"this sounds like noise, not speech ({speech.fraction:.0%} of it is voice-like)",
+                                    noise_fix)
         with self._stage(Stage.ASR, turn):
-            turn.transcript = self.asr.transcribe(audio).text if audio.size else ""
+            transcript = self.asr.transcribe(audio) if audio.size else None
+        noise = transcript is not None and transcript.hallucinated
+        turn.transcript = "" if noise or transcript is None else transcript.text
         self.bus.emit(FinalTranscript(text=turn.transcript))
+        if noise:
+            log.info("not speech: %r (no-speech %.2f, log-prob %.2f)", transcript.text,
+                     transcript.no_speech_prob or 0.0, transcript.avg_logprob or 0.0)
+            raise NotSpeech("this sounds like noise, not speech: the recognizer trusts none of the words it made of it",
+                            noise_fix, stage=Stage.ASR)
         if not turn.transcript:
             raise NoSpeech("no speech detected", "speak closer to the microphone, or check the input level",
                            stage=Stage.ASR)
@@ -227,6 +240,7 @@ class Pipeline:
             self._answer(turn.transcript, turn)
 
     def _answer(self, text: str, turn: TurnResult, understanding: Understanding | None = None) -> None:
+        direct = understanding is not None  # a request already understood: no open question takes it
         if understanding is None:
             with self._stage(Stage.NLU, turn):
                 understanding = self.nlu.understand(text)
@@ -240,7 +254,8 @@ class Pipeline:
                 self._stages.pop("camera", None)
                 scene = None
         with self._stage(Stage.DIALOGUE, turn):
-            turn.reply = self.dialogue.handle(turn.understanding, session=self.options.session, scene=scene)
+            turn.reply = self.dialogue.handle(turn.understanding, session=self.options.session, scene=scene,
+                                              direct=direct)
         self.bus.emit(Replied(text=turn.reply.text, actions=turn.reply.actions))
         if self.options.speak:
             with self._stage(Stage.TTS, turn):

@@ -39,6 +39,7 @@ STAGE_ORDER: tuple[Stage, ...] = tuple(Stage)
 
 class Transcription(Protocol):
     text: str
+    hallucinated: bool  # Whisper's own signals say this was not speech (noise, a repetition loop)
 
 
 class SpeechRecognizer(Protocol):
@@ -60,7 +61,7 @@ class VoiceActivity(Protocol):
 class Dialogue(Protocol):
     """What the runner and the conversation loop need of the dialogue manager."""
 
-    def handle(self, understanding: Any, session: str = "default", scene: Any = None) -> Any: ...
+    def handle(self, understanding: Any, session: str = "default", scene: Any = None, direct: bool = False) -> Any: ...
 
     def due_announcements(self) -> list[Any]: ...  # Replies for timers and alarms that went off
 

@@ -20,6 +20,7 @@ from app.audio.source import Playlist, Silence
 from app.errors import HearthError
 from app.events import Announcement, ErrorEvent, Event, FinalTranscript, TurnDone
 from app.stages import Stage, in_stage_order
+from app.text import typed
 
 HANDS_FREE_WINDOW_S = 10.0  # a hands-free listen hands back control this often, so due items are spoken
 
@@ -75,15 +76,6 @@ class TerminalView:
                 print(self.prompt, end="", flush=True)
         elif isinstance(event, ErrorEvent) and not event.turn_error:
             print(f"hearth: {event.message}\n  fix: {event.fix}", file=sys.stderr, flush=True)
-
-
-def typed(line: str) -> str:
-    """A typed line as clean text: bytes that were not UTF-8 (a pasted binary, a terminal in another
-    encoding) reach Python as lone surrogates; they become U+FFFD instead of breaking the tokenizer."""
-    try:
-        return line.encode("utf-8", "surrogateescape").decode("utf-8", "replace").strip()
-    except UnicodeEncodeError:
-        return line.encode("utf-8", "replace").decode("utf-8").strip()
 
 
 def settings_overrides(args: Any) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Offline text-to-speech: pyttsx3 on espeak-ng, synthesized to a buffer, played if a speaker exists.
 
 Synthesis always goes to a WAV first, so the reply can be saved, measured and interrupted
-(barge-in stops playback at once; nothing is half-spoken by a driver we cannot stop).
+(barge-in stops playback at once; nothing is half-spoken by a driver we cannot stop): playing
+it is app/audio/player.py's job.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from app.errors import DeviceError, HearthError
+from app.errors import HearthError
 
 _LOCK = threading.Lock()  # pyttsx3 engines are not thread-safe
 
@@ -54,8 +55,14 @@ def _engine(options: TtsOptions):
 
 
 def voices() -> list[str]:
+    return [voice_id for voice_id, _ in voice_names()]
+
+
+def voice_names() -> list[tuple[str, str]]:
+    """(id, readable name) of each installed voice, e.g. ("gmw/en-us", "English (America)"): pickers
+    show names, not espeak codes."""
     with _LOCK:
-        return [v.id for v in _engine(TtsOptions()).getProperty("voices")]
+        return [(v.id, v.name.strip()) for v in _engine(TtsOptions()).getProperty("voices")]
 
 
 def synthesize(text: str, options: TtsOptions | None = None) -> Speech:
@@ -73,25 +80,3 @@ def synthesize(text: str, options: TtsOptions | None = None) -> Speech:
         audio, rate = sf.read(str(out), dtype="float32")
     return Speech(audio=audio, sample_rate=rate)
 
-
-class Player:
-    """Plays speech on the output device; `stop()` interrupts at once (barge-in)."""
-
-    def __init__(self, device: str | int | None = None):
-        self.device = device
-
-    def play(self, speech: Speech) -> None:
-        from app.audio.source import _sounddevice, list_output_devices
-
-        if not list_output_devices():
-            raise DeviceError("no speaker or audio output found",
-                              "connect a speaker or headphones; replies are still shown as text")
-        sd = _sounddevice()
-        sd.play(speech.audio, speech.sample_rate, device=self.device)
-        sd.wait()
-
-    def stop(self) -> None:
-        from app.audio.source import _sounddevice
-
-        with contextlib.suppress(DeviceError):
-            _sounddevice().stop()

@@ -88,3 +88,21 @@ def test_float32_onnx_is_not_shipped_and_says_what_to_do():
     with pytest.raises(ModelError) as info:
         create_engine(AsrOptions(engine="onnx", compute_type="float32"))
     assert "faster-whisper" in info.value.fix
+
+
+def test_onnx_no_speech_probability_agrees_with_ctranslate2():
+    """The ONNX engine reads Whisper's no-speech probability from a greedy-only decoder graph
+    (app/asr/onnx_engine.py); on the same 30 s window it must match CTranslate2's own."""
+    from app.asr.onnx_engine import OnnxWhisperEngine, WindowPolicy
+
+    onnx = OnnxWhisperEngine(AsrOptions(), policy=WindowPolicy(fixed_s=30.0, fallback_logprob=None))
+    ct2 = create_engine(AsrOptions(engine="faster-whisper",
+                                   extra={"no_speech_threshold": None, "log_prob_threshold": None, "temperature": 0.0}))
+    noise = np.clip(np.random.default_rng(3).normal(0, 0.5, 3 * 16000), -1, 1).astype(np.float32)
+    ours, theirs = onnx.transcribe(noise), ct2.transcribe(noise)
+    assert ours.no_speech_prob > 0.6 and abs(ours.no_speech_prob - theirs.no_speech_prob) < 0.1, (ours, theirs)
+    assert ours.hallucinated
+    speech = load_audio(FIXTURES / "goforward.wav")
+    ours, theirs = onnx.transcribe(speech), ct2.transcribe(speech)
+    assert ours.no_speech_prob is None and theirs.no_speech_prob < 0.1  # sure words: not measured, not needed
+    assert not ours.hallucinated

@@ -17,7 +17,7 @@ from app.audio import FileSource
 from app.audio.source import Silence
 from app.config import Settings
 from app.dialogue import DialogueManager, FakeClock, Reply
-from app.errors import ModelError
+from app.errors import DeviceError, ModelError
 from app.events import (
     Announcement, ErrorEvent, HeardNothing, RequestDone, StageStarted, StateChanged, TurnDone,
 )
@@ -48,7 +48,7 @@ class ScriptedDialogue:
         self.heard: list[str] = []
         self.due: list = []
 
-    def handle(self, understanding, session="default", scene=None):
+    def handle(self, understanding, session="default", scene=None, direct=False):
         self.heard.append(understanding.text)
         return self.replies.pop(0) if self.replies else Reply("okay")
 
@@ -317,3 +317,46 @@ def test_a_panel_tap_runs_the_same_skill_without_the_language_model(make):
     (turn,) = assistant.act(tap).result(WAIT_S)
     assert turn.error is None and Stage.NLU not in turn.timings_ms
     assert turn.reply.actions == [{"device": "light.kitchen", "set": {"on": True}}]
+
+
+def test_a_tap_never_answers_an_open_question(hearth_home):
+    dm = DialogueManager()
+    asked = dm.handle(Understanding("set a timer", "alarm_set", 0.9))
+    assert asked.expects_reply  # "For how long?"
+    tap = Understanding("turn on the kitchen lights", "iot_hue_lighton", 1.0, [Entity("house_place", "kitchen", 12, 19)])
+    dm.handle(tap, direct=True)
+    assert dm.world_snapshot()["timers"] == []  # the tap set no timer
+    answer = dm.handle(KeywordNlu().understand("set a timer for two seconds"))
+    assert "two seconds" in answer.text and len(dm.world_snapshot()["timers"]) == 1
+    dm.close()
+
+
+class DyingMicrophone:
+    """Stops delivering once it is left alone, as a real stream does when capture is torn down."""
+
+    def __init__(self):
+        self.quiet = Silence()
+
+    def frames(self):
+        for frame in self.quiet.frames():
+            yield frame
+        raise DeviceError("the microphone stopped delivering audio", "check that it is still connected")
+
+    def close(self):
+        self.quiet.close()
+
+
+def test_stop_is_never_blamed_on_the_microphone():
+    cancelled = threading.Event()
+    mic = DyingMicrophone()
+    capture = Capture(mic, cancelled.is_set, max_s=30)
+    frames = capture.frames()
+    next(frames)
+    cancelled.set()
+    mic.close()  # the stream ends because we stopped it
+    with pytest.raises(Cancelled):
+        next(frames)
+    honest = Capture(DyingMicrophone(), threading.Event().is_set, max_s=30)
+    honest.inner.close()
+    with pytest.raises(DeviceError):  # a microphone that really vanished is still reported
+        list(honest.frames())

@@ -9,7 +9,8 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from app.gui.panels import SidePanels, countdowns, describe, devices_by_room, fmt_left  # noqa: E402
+from app.gui.panels import SidePanels  # noqa: E402
+from app.gui.world import countdowns, describe, devices_by_room, fmt_left  # noqa: E402
 
 
 def test_countdowns_read_due_times_or_remaining_seconds():

@@ -46,7 +46,7 @@ class FakeDialogue:
         self.heard = []
         self.due: list = []
 
-    def handle(self, understanding, session="default", scene=None):
+    def handle(self, understanding, session="default", scene=None, direct=False):
         self.heard.append(understanding.text)
         return FakeReply(text=f"Timer set for ten minutes. You said: {understanding.text}",
                          actions=[{"timer": 1, "seconds": 600}], intent=understanding.intent)

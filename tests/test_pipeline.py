@@ -28,7 +28,7 @@ class EchoReply:
 
 
 class EchoDialogue:
-    def handle(self, understanding, session="default", scene=None):
+    def handle(self, understanding, session="default", scene=None, direct=False):
         return EchoReply(text=f"you said {understanding.text}")
 
 

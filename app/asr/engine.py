@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -30,6 +31,21 @@ class AsrOptions:
                    extra={"condition_on_previous_text": True, "without_timestamps": False})
 
 
+# openai-whisper's and faster-whisper's transcribe defaults: a window whose first step finds no
+# speech likely (> 0.6) and whose text has a mean token log-probability under -1 is skipped as
+# silence; text that compresses more than 2.4x is a decoding loop.
+NO_SPEECH_THRESHOLD = 0.6
+LOGPROB_THRESHOLD = -1.0
+COMPRESSION_RATIO_THRESHOLD = 2.4
+
+
+def compression_ratio(text: str) -> float:
+    """Bytes over zlib-compressed bytes: a transcript stuck in a loop ("You You You ...") compresses
+    far better than anything said."""
+    data = text.encode()
+    return len(data) / len(zlib.compress(data)) if data else 0.0
+
+
 @dataclass
 class Transcript:
     text: str
@@ -38,6 +54,13 @@ class Transcript:
     segments: list[str] = field(default_factory=list)
     avg_logprob: float | None = None
     no_speech_prob: float | None = None
+
+    @property
+    def hallucinated(self) -> bool:
+        """Whisper's own signs that it made the text up from noise: no speech likely and the words
+        unsure (Whisper's rule for skipping a window), or words repeating in a loop."""
+        unsure = (self.no_speech_prob or 0.0) > NO_SPEECH_THRESHOLD and (self.avg_logprob or 0.0) <= LOGPROB_THRESHOLD
+        return unsure or compression_ratio(self.text) > COMPRESSION_RATIO_THRESHOLD
 
 
 class AsrEngine(Protocol):

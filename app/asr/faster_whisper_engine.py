@@ -9,7 +9,7 @@ import numpy as np
 from app.asr.engine import AsrOptions, Transcript
 from app.audio.files import SAMPLE_RATE
 from app.errors import ModelError
-from app.model_files import WHISPER_TINY_EN, check, whisper_model_dir
+from app.model_files import WHISPER_TINY_EN, verified, whisper_model_dir
 
 
 def resolve_device(device: str) -> str:
@@ -23,23 +23,27 @@ def resolve_device(device: str) -> str:
 class FasterWhisperEngine:
     def __init__(self, options: AsrOptions):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub
-        from faster_whisper import WhisperModel
+        try:
+            from faster_whisper import WhisperModel
+        except ImportError as exc:  # an optional extra: the installer ships the ONNX engine only
+            raise ModelError("the faster-whisper (CTranslate2) engine is not installed",
+                             "install the ctranslate2 extra (pip install 'hearth[ctranslate2]', in a checkout "
+                             "pip install -e '.[ctranslate2]'), or use the default engine: --engine onnx") from exc
 
         self.options = options
         folder = options.model_dir or whisper_model_dir()
-        if options.model_dir is None:
-            check(WHISPER_TINY_EN, folder)
-        elif not (folder / "model.bin").exists():
+        if options.model_dir is not None and not (folder / "model.bin").exists():
             raise ModelError(f"no CTranslate2 Whisper model in {folder}", WHISPER_TINY_EN.hint)
         self.device = resolve_device(options.device)
         compute = options.compute_type
         if self.device == "cpu" and compute == "float16":
             compute = "float32"
-        try:
-            self.model = WhisperModel(str(folder), device=self.device, compute_type=compute,
-                                      cpu_threads=options.threads, local_files_only=True)
-        except (RuntimeError, ValueError, OSError) as exc:
-            raise ModelError(f"cannot load Whisper from {folder}: {exc}", WHISPER_TINY_EN.hint) from exc
+        with verified(WHISPER_TINY_EN if options.model_dir is None else None, folder):
+            try:
+                self.model = WhisperModel(str(folder), device=self.device, compute_type=compute,
+                                          cpu_threads=options.threads, local_files_only=True)
+            except (RuntimeError, ValueError, OSError) as exc:
+                raise ModelError(f"cannot load Whisper from {folder}: {exc}", WHISPER_TINY_EN.hint) from exc
         self.compute_type = compute
 
     def transcribe(self, audio: np.ndarray) -> Transcript:

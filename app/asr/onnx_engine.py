@@ -14,15 +14,17 @@ import json
 import math
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
-from app.asr.engine import AsrOptions, Transcript
+from app.asr.engine import LOGPROB_THRESHOLD, AsrOptions, Transcript
 from app.audio.files import SAMPLE_RATE
 from app.errors import HearthError, ModelError
-from app.model_files import WHISPER_TINY_EN_ONNX, check
+from app.model_files import WHISPER_TINY_EN_ONNX, verified
 from app.onnx_session import open_session
 
 MODEL_ENV = "HEARTH_ASR_ONNX"
@@ -30,6 +32,7 @@ REBUILD_FIX = "reinstall Hearth, or rebuild: python -m models.whisper.export_onn
 HOP, N_FFT = 160, 400
 FRAMES_PER_S = SAMPLE_RATE // HOP // 2  # encoder output frames per second (20 ms each)
 MAX_WINDOW_S = 30.0
+T = TypeVar("T")
 
 
 @dataclass
@@ -59,6 +62,22 @@ def default_model_dir() -> Path:
     if configured:
         return Path(configured)
     return Path(__file__).resolve().parents[2] / "models" / "whisper" / "shipped"
+
+
+def _side_file(path: Path, load: Callable[[Path], T]) -> T:
+    """Load one of the export's small files; a bad one is an error naming it."""
+    try:
+        return load(path)
+    except Exception as exc:  # OSError, ValueError, or the bare Exception tokenizers raises
+        raise ModelError(f"Whisper ONNX file missing or damaged: {path} ({exc})", REBUILD_FIX) from exc
+
+
+def _read_config(path: Path) -> dict:
+    config = json.loads(path.read_text())
+    missing = {"eot", "prompt", "n_text_ctx", "suppress_ids_begin"} - config.keys()
+    if missing:
+        raise ValueError(f"it lacks {sorted(missing)}")
+    return config
 
 
 def log_mel(audio: np.ndarray, filters: np.ndarray) -> np.ndarray:
@@ -105,28 +124,21 @@ class OnnxWhisperEngine:
         self.policy = policy or WindowPolicy(**options.extra.get("window", {}))
         folder = Path(options.model_dir or default_model_dir())
         suffix = "" if options.compute_type == "float32" else ".int8"
-        if options.model_dir is None and MODEL_ENV not in os.environ:
-            if suffix:
-                check(WHISPER_TINY_EN_ONNX, folder)
-            else:
-                raise ModelError("the float32 Whisper ONNX graphs are not shipped (only int8)",
-                                 "use --engine faster-whisper for float32, or export them: "
-                                 "python -m models.whisper.export_onnx")
-        try:
-            self.config = json.loads((folder / "whisper_onnx.json").read_text())
-            missing = {"eot", "prompt", "n_text_ctx", "suppress_ids_begin"} - self.config.keys()
-            if missing:
-                raise ValueError(f"whisper_onnx.json lacks {sorted(missing)}")
-            self.filters = np.load(folder / "mel_filters.npy").astype(np.float32)
-            self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        except Exception as exc:  # OSError, ValueError, or the bare Exception tokenizers raises
-            raise ModelError(f"Whisper ONNX files missing or damaged in {folder} ({exc})", REBUILD_FIX) from exc
-        self.encoder = open_session(folder / f"encoder{suffix}.onnx", options.threads, options.device)
-        # Same threads as the encoder: with the per-layer cache layout a second thread cut a 2-4 s
-        # command from 55 to 50 ms on a quiet machine and cost nothing with one core busy elsewhere
-        # (68-72 ms either way). The first, stacked-cache layout had to run on one (4.3 vs 10 ms a
-        # step with two on shared cores).
-        self.decoder = open_session(folder / f"decoder{suffix}.onnx", options.threads, options.device)
+        shipped = options.model_dir is None and MODEL_ENV not in os.environ
+        if shipped and not suffix:
+            raise ModelError("the float32 Whisper ONNX graphs are not shipped (only int8)",
+                             "use --engine faster-whisper for float32, or export them: "
+                             "python -m models.whisper.export_onnx")
+        with verified(WHISPER_TINY_EN_ONNX if shipped else None, folder):
+            self.config = _side_file(folder / "whisper_onnx.json", _read_config)
+            self.filters = _side_file(folder / "mel_filters.npy", lambda p: np.load(p).astype(np.float32))
+            self.tokenizer = _side_file(folder / "tokenizer.json", lambda p: Tokenizer.from_file(str(p)))
+            self.encoder = open_session(folder / f"encoder{suffix}.onnx", options.threads, options.device)
+            # Same threads as the encoder: with the per-layer cache layout a second thread cut a 2-4 s
+            # command from 55 to 50 ms on a quiet machine and cost nothing with one core busy elsewhere
+            # (68-72 ms either way). The first, stacked-cache layout had to run on one (4.3 vs 10 ms a
+            # step with two on shared cores).
+            self.decoder = open_session(folder / f"decoder{suffix}.onnx", options.threads, options.device)
         # Self-attention caches start empty: K [1, H, dh, 0], V [1, H, 0, dh].
         self._empty_cache = {i.name: np.zeros([0 if isinstance(d, str) else d for d in i.shape], dtype=np.float32)
                              for i in self.decoder.get_inputs() if i.name.startswith("self_")}
@@ -151,21 +163,25 @@ class OnnxWhisperEngine:
             raise HearthError(f"expected mono audio, got shape {audio.shape}", "load audio with app.audio.load_audio")
         chunk = int(MAX_WINDOW_S * SAMPLE_RATE)
         pieces = [self._transcribe_window(audio[i:i + chunk]) for i in range(0, len(audio), chunk)]
-        texts = [t for t, _ in pieces if t]
-        logprobs = [lp for t, lp in pieces if t]
-        return Transcript(text=" ".join(texts), language=self.options.language, duration_s=len(audio) / SAMPLE_RATE,
-                          segments=texts, avg_logprob=float(np.mean(logprobs)) if logprobs else None)
+        said = [piece for piece in pieces if piece[0]]
+        return Transcript(text=" ".join(t for t, _, _ in said), language=self.options.language,
+                          duration_s=len(audio) / SAMPLE_RATE, segments=[t for t, _, _ in said],
+                          avg_logprob=float(np.mean([lp for _, lp, _ in said])) if said else None,
+                          no_speech_prob=max((ns for _, _, ns in said if ns is not None), default=None))
 
-    def _transcribe_window(self, audio: np.ndarray) -> tuple[str, float]:
+    def _transcribe_window(self, audio: np.ndarray) -> tuple[str, float, float | None]:
         duration = len(audio) / SAMPLE_RATE
         window = self.policy.window_s(duration)
-        text, logprob = self._run(audio, window)
+        run = self._run(audio, window)
         threshold = self.policy.fallback_logprob
-        if threshold is not None and logprob < threshold and window < MAX_WINDOW_S:
-            text, logprob = max((text, logprob), self._run(audio, MAX_WINDOW_S), key=lambda r: r[1])
-        return text, logprob
+        if threshold is not None and run[1] < threshold and window < MAX_WINDOW_S:
+            run = max(run, self._run(audio, MAX_WINDOW_S), key=lambda r: r[1])
+        return run
 
-    def _run(self, audio: np.ndarray, window_s: float) -> tuple[str, float]:
+    def _run(self, audio: np.ndarray, window_s: float) -> tuple[str, float, float | None]:
+        """(text, mean token log-probability, no-speech probability) for one window. The last is
+        measured only when the words are unsure: Whisper's rule ignores it otherwise, and it costs
+        3.5 ms on a 43 ms command."""
         frames = 2 * int(round(window_s * FRAMES_PER_S))
         # Like openai-whisper and faster-whisper: log-Mel of the audio itself, then zeros (in the
         # normalized log-Mel domain) up to the window; the model expects exactly this padding.
@@ -175,7 +191,32 @@ class OnnxWhisperEngine:
         mel[0, :, : content.shape[1]] = content
         cross = dict(zip((o.name for o in self.encoder.get_outputs()), self.encoder.run(None, {"mel": mel})))
         text, logprob = self._decode(cross, max_tokens=int(6 * len(audio) / SAMPLE_RATE) + 10)
-        return drop_restart(text), logprob
+        return drop_restart(text), logprob, self._no_speech_prob(cross) if logprob <= LOGPROB_THRESHOLD else None
+
+    def _no_speech_prob(self, cross: dict[str, np.ndarray]) -> float:
+        """Whisper's no-speech probability: P(<|nocaptions|>) right after <|startoftranscript|>,
+        over the raw logits (as openai-whisper and CTranslate2 take it).
+
+        The exported decoder returns only its greedy token and that token's log-probability, so
+        this asks twice: the best token b and log P(b); then, with all but b and no-speech
+        suppressed, P'(b) = P(b) / (P(b) + P(ns)), which gives P(ns) = P(b) (1 - P'(b)) / P'(b).
+        Two one-token steps beside the transcript's own, which they leave unchanged.
+        """
+        no_speech = self.tokenizer.token_to_id("<|nospeech|>") or self.tokenizer.token_to_id("<|nocaptions|>")
+
+        def step(suppress: np.ndarray) -> tuple[int, float]:
+            feed = {"tokens": np.array([self.config["prompt"][:1]], dtype=np.int64), "suppress": suppress,
+                    "mask": np.zeros((1, 1), dtype=np.float32), **cross, **self._empty_cache}
+            token, logprob = self.decoder.run(["token", "logprob"], feed)
+            return int(token[0]), float(logprob[0])
+
+        best, logprob = step(np.zeros_like(self._suppress))
+        if best == no_speech:
+            return math.exp(logprob)
+        pair = np.full_like(self._suppress, -np.inf)
+        pair[[best, no_speech]] = 0.0
+        _, pair_logprob = step(pair)
+        return math.exp(logprob - pair_logprob) * -math.expm1(pair_logprob)
 
     def _decode(self, cross: dict[str, np.ndarray], max_tokens: int) -> tuple[str, float]:
         cfg = self.config

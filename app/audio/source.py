@@ -14,7 +14,7 @@ from typing import Iterator, Protocol
 
 import numpy as np
 
-from app.audio.files import SAMPLE_RATE, load_audio
+from app.audio.files import SAMPLE_RATE, clean, load_audio
 from app.errors import DeviceError
 
 FRAME = 512  # 32 ms: Silero VAD's native window at 16 kHz
@@ -107,8 +107,7 @@ class MicrophoneSource:
                               "choose another input device in Settings") from exc
 
     def _callback(self, indata, frames, time_info, status) -> None:
-        # Drivers can hand over garbage (ALSA's null device gives 1e36): keep VAD and ASR sane.
-        self._queue.put(np.clip(np.nan_to_num(indata[:, 0], nan=0.0, posinf=0.0, neginf=0.0), -1.0, 1.0))
+        self._queue.put(clean(indata[:, 0]))  # a copy: the driver reuses its buffer
 
     def frames(self) -> Iterator[np.ndarray]:
         while self._stream.active:

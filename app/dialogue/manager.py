@@ -9,18 +9,21 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from dataclasses import asdict
-from datetime import datetime
+from dataclasses import asdict, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from app import config
 from app.errors import HearthError
 from app.nlu.types import Entity, Understanding
+from app.nlu.values import NUMERIC_TYPES, mend_entities, number_slips
+from app.text import apostrophes
 
+from . import questions, references
 from .clock import Clock, SystemClock
 from .reply import Reply
-from .skills import CONFIRMED, SKILLS, Session, Turn, alarms, calendar
+from .skills import CONFIRMED, SKILLS, Session, Turn, alarms, calendar, status
 from .skills.base import Skill
 from .slots import Slots, value
 from .snapshot import WorldSnapshot
@@ -37,27 +40,45 @@ SURE_SCENARIO = 0.6
 
 
 TIMER = re.compile(r"\btimers?\b")
+REMINDER = re.compile(r"\bremind(?: me| us|ers?)\b")
+REMIND_ME = re.compile(r"\bremind (?:me|us)\b")
 TIMER_REMOVE = re.compile(r"\b(cancel|stop|remove|delete|clear|turn off|end)\b")
-TIMER_QUERY = re.compile(r"\b(how (long|much)|left|remaining|what|which|any|check|list)\b")
+TIMER_QUERY = re.compile(r"\b(how (long|much|many)|left|remaining|what|which|any|check|list|show)\b")
+SETTING = re.compile(r"^\s*(?:please )?(?:set|start|make|create|add|put)\b")
+# "it" standing for the timer just talked about: "how much time is left on it", "cancel it", "is it done yet";
+# not the "it" of "what time is it".
+IT_THE_TIMER = re.compile(r"\b(?:on|to|from|off|for|of|in|cancel|stop|remove|delete|clear|end|check|pause|extend|"
+                          r"restart|reset)\s+(?:it|that(?: one)?)\b|\b(?:is|has) (?:it|that) (?:\w+ )?(?:done|finished|over|up|gone off|"
+                          r"still going|still running|nearly|almost)\b")
 
 
-def timer_request(u: Understanding) -> Understanding:
-    """Route timer requests to the alarm skills, which run timers.
+def timer_request(u: Understanding, timer_said: bool = False) -> Understanding:
+    """Route timer requests to the alarm skills, which run timers, and reminders to the calendar's
+    (a reminder is a timed event).
 
     HWU64 has no timer intent and almost no utterance with "timer" in it, so the model scatters
-    them ("how long is left on my timer" -> calendar_query). Timers are a core speaker feature:
-    the word itself decides the scenario, the verbs the action.
+    them ("how long is left on my timer" -> calendar_query, "set an egg timer" -> a weak alarm_set
+    that would be questioned); it labels "remind me" as calendar_set or alarm_set. Timers and
+    reminders are core speaker features: the word itself decides the scenario, the verbs the action,
+    and the request is acted on without a "did you mean" question. `timer_said`: the last turn was about a timer,
+    so "it" means that timer ("how much time is left on it").
     """
     text = u.text.lower()
-    if not TIMER.search(text) or u.intent.startswith("alarm_"):
-        return u
-    if TIMER_REMOVE.search(text):
-        intent = "alarm_remove"
-    elif TIMER_QUERY.search(text) and not u.entity("time"):
-        intent = "alarm_query"
+    if TIMER.search(text) or (timer_said and IT_THE_TIMER.search(text) and not re.search(r"\balarms?\b", text)):
+        scenario = "alarm"
+    elif REMINDER.search(text):
+        scenario = "calendar"
     else:
-        intent = "alarm_set"
-    return Understanding(u.text, intent, max(u.confidence, LOW_CONFIDENCE), u.entities, u.alternatives)
+        return u
+    if REMIND_ME.search(text) or (scenario == "alarm" and alarms.ADJUST.search(text) and u.entity("time")):
+        action = "set"  # "remind me to cancel the gym", "take two minutes off the timer"
+    elif TIMER_REMOVE.search(text):
+        action = "remove"
+    elif TIMER_QUERY.search(text) and not SETTING.match(text):
+        action = "query"
+    else:
+        action = "set"
+    return Understanding(u.text, f"{scenario}_{action}", max(u.confidence, LOW_CONFIDENCE), u.entities, u.alternatives)
 
 
 def scenario_confidence(u: Understanding) -> float:
@@ -65,7 +86,8 @@ def scenario_confidence(u: Understanding) -> float:
     scenario = u.intent.split("_")[0]
     return u.confidence + sum(p for intent, p in u.alternatives if intent.split("_")[0] == scenario)
 
-FOLLOWUP_START = re.compile(r"^\s*(and|what about|how about|make it|what of|same for|also|then)\b")
+FOLLOWUP_START = re.compile(r"^\s*(?:(?:actually|no|sorry|oh|well),?\s+)*"
+                            r"(and|what about|how about|make it|what of|same for|also|then|now do|do the|do it for)\b")
 FILLER = re.compile(r"\b(and|what|about|how|make|it|the|in|for|at|on|to|please|then|same|of|also|a|an|my)\b|[^\w\s]")
 YES = re.compile(r"^\s*(yes|yeah|yep|yup|sure|ok|okay|please do|do it|go ahead|correct|right|affirmative|of course)\b")
 NO = re.compile(r"^\s*(no|nope|nah|don't|do not|cancel|never mind|stop|negative|not now)\b")
@@ -93,12 +115,16 @@ class DialogueManager:
         self._lock = threading.RLock()
 
     # ---- turns -------------------------------------------------------------------------
-    def handle(self, understanding: Understanding, session: str = "default", scene: Any = None) -> Reply:
+    def handle(self, understanding: Understanding, session: str = "default", scene: Any = None,
+               direct: bool = False) -> Reply:
+        """`direct`: a request already understood (a panel tap). It runs its skill as it is: it answers no
+        open question, is no follow-up, and leaves both (and the conversation's context) as they were."""
         with self._lock:
+            understanding = respelled(understanding)
             try:
                 with self.store.transaction():
                     state = Session.load(self.store.get(_session_key(session), {}))
-                    reply, turn = self._respond(understanding, state)
+                    reply, turn = self._tap(understanding, state) if direct else self._respond(understanding, state)
                     if turn is None or turn.remember:
                         state.last_reply = reply.text
                     if turn is not None and turn.remember:
@@ -108,32 +134,53 @@ class DialogueManager:
                     state.turn += 1
                     self.store.put(_session_key(session), asdict(state))
                 return reply
-            except HearthError as exc:
+            except HearthError as exc:  # e.g. the memory is busy or its disk full: the fix is the user's to make
                 self.world = World(self.world_path, self.store)  # drop half-made in-memory changes
-                return Reply(f"Sorry, {exc.message} Nothing was changed.", intent=understanding.intent)
+                fix = f" ({exc.fix})" if exc.fix else ""
+                return Reply(f"Sorry, {exc.message}. Nothing was changed.{fix}", intent=understanding.intent)
             except Exception:
                 log.exception("dialogue turn failed for %r", understanding.text)
                 self.world = World(self.world_path, self.store)
                 return Reply("Sorry, something went wrong with that, so nothing was changed.",
                              intent=understanding.intent)
 
+    def _tap(self, u: Understanding, state: Session) -> tuple[Reply, Turn]:
+        pending = state.pending
+        reply, turn = self._run(u, state)
+        state.pending = pending if state.pending is None else state.pending
+        turn.remember = False
+        return reply, turn
+
     def _respond(self, u: Understanding, state: Session) -> tuple[Reply, Turn | None]:
-        u = timer_request(u)
+        u = status.route(timer_request(u, self._timer_said(state)), self.world)
         pending, state.pending = state.pending, None
         if pending:
-            resolved = self._resolve(pending, u, state)
+            try:
+                resolved = self._resolve(pending, u, state)
+            except (KeyError, TypeError, ValueError, AttributeError):  # a damaged saved question: forget it
+                log.warning("dropped a damaged open question %r", pending, exc_info=True)
+                resolved = None
             if resolved is not None:
                 return resolved
         if state.last_intent and (merged := self._follow_up(u, state)) is not None:
             return self._run(merged, state, followup=True)
+        # A question is answered (from state, changing nothing) rather than asked about when the model is unsure.
         unsure = u.confidence < LOW_CONFIDENCE and scenario_confidence(u) < SURE_SCENARIO
-        if unsure and not u.intent.startswith("general_") and u.intent in SKILLS:
+        if unsure and not u.intent.startswith("general_") and u.intent in SKILLS and not questions.is_question(u.text):
             state.pending = {"kind": "intent", "understanding": _dump(u)}
             guess = SKILLS[u.intent].does
             return Reply(f"I'm not sure I got that. Did you want me to {guess}?", [], True, False, u.intent), None
         return self._run(u, state)
 
+    def _timer_said(self, state: Session) -> bool:
+        """Whether the last turn was about a timer that still runs (what "it" may stand for)."""
+        if not (state.last_intent or "").startswith("alarm_") or not state.last_alarm_id:
+            return False
+        last = self.store.alarm(state.last_alarm_id)
+        return last is not None and last.kind == "timer"
+
     def _run(self, u: Understanding, state: Session, followup: bool = False) -> tuple[Reply, Turn]:
+        u = status.route(u, self.world)  # again: a follow-up or an answered question may be a question too
         turn = self._turn(u, state, followup)
         found: Skill | None = SKILLS.get(u.intent)
         if found is None:
@@ -149,9 +196,18 @@ class DialogueManager:
         """Answer to the question asked last turn, or None when the user moved on (or said stop)."""
         if u.intent == "general_commandstop":
             return None
+        kind = pending["kind"]
+        if references.is_request(u.text):  # "set a timer for" after "Which room?": not the answer
+            if kind != "slot" or u.intent != pending["intent"]:
+                return None
+            # the same request said in full ("add tape to my moving house list" after "What should go on it?"):
+            # its own words, with what the question had gathered that they don't say again
+            said = {e.type for e in u.entities}
+            kept = [Entity(**e) for e in pending["entities"] if e["type"] not in said]
+            full = Understanding(u.text, u.intent, max(u.confidence, LOW_CONFIDENCE), kept + u.entities)
+            return self._run(full, state)
         yes = u.intent in YES_INTENTS or bool(YES.match(u.text.lower()))
         no = u.intent in NO_INTENTS or bool(NO.match(u.text.lower()))
-        kind = pending["kind"]
         if kind in ("confirm", "intent") and (yes or no):
             if kind == "intent":
                 if no:
@@ -184,21 +240,24 @@ class DialogueManager:
                 if t in missing and value(t, text, now) is not None:
                     return [Entity(t, text, 0, len(text))]
         whole = [t for t in missing if t in WHOLE_ANSWER_TYPES]
-        new_request = u.intent != pending["intent"] and u.confidence >= 0.7
-        if whole and text and not new_request:
+        if whole and text:  # a request of its own never gets here (_resolve): "to check the rice" is the answer
             words = re.sub(r"^(the|my|a|an|to|it's|it is|call it)\s+", "", text, flags=re.I)
             return [Entity(whole[0], words, 0, len(words))]
         return None
 
     # ---- follow-ups --------------------------------------------------------------------
     def _follow_up(self, u: Understanding, state: Session) -> Understanding | None:
-        """"and tomorrow?", "what about the bedroom", "make it ten minutes": the last intent with new slots."""
+        """"and tomorrow?", "what about Paris", "make it ten minutes": the last intent with new slots; or a
+        reference to the last turn ("turn them off", "another one", "divide that by 4", see references.py)."""
+        if (referred := references.resolve(u, state, self.world)) is not None:
+            return referred
         previous = SKILLS.get(state.last_intent or "")
-        types = {e.type for e in u.entities}
-        if previous is None or not types or not types <= previous.accepts:
-            return None
         text = u.text.lower()
         starts = bool(FOLLOWUP_START.match(text))
+        entities = references.as_places(u.entities, previous.accepts) if previous and starts else u.entities
+        types = {e.type for e in entities}
+        if previous is None or not types or not types <= previous.accepts:
+            return None
         if u.intent == previous.intent and not starts:
             return None
         covered = sum(e.end - e.start for e in u.entities)
@@ -208,7 +267,7 @@ class DialogueManager:
             return None
         replaced = types | ({"timeofday"} if "date" in types else set())
         kept = [e for e in state.entities() if e.type not in replaced]
-        return Understanding(u.text, previous.intent, max(u.confidence, LOW_CONFIDENCE), kept + list(u.entities))
+        return Understanding(u.text, previous.intent, max(u.confidence, LOW_CONFIDENCE), kept + entities)
 
     def _greet(self, state: Session, scene: Any) -> str:
         """The camera is used lightly: a hello on a session's first turn when someone is looking."""
@@ -226,7 +285,7 @@ class DialogueManager:
             if self.store.notice:
                 out.append(Reply(self.store.notice, intent="system_notice"))
                 self.store.notice = None
-            for a in self.store.take_due(now):
+            for a in self.store.take_due(now, lambda a: alarms.next_ring(a, now)):  # a recurring one re-arms
                 action = {a.kind: a.id, "fired": True, "due": a.due.isoformat()}
                 out.append(Reply(alarms.announce(a, now), [action], intent="alarm_set"))
             for e in self._due_events(now):
@@ -240,22 +299,33 @@ class DialogueManager:
         with self._lock:
             now = self.clock.now()
             times = [a.due for a in self.store.alarms()[:1]]
-            checked = self.store.get(EVENTS_CHECKED)
+            checked = self._events_checked()
             if checked is not None:
-                times += [e.start for e in self.store.events(datetime.fromisoformat(checked)) if not e.all_day][:1]
+                times += [e.start for e in self.store.events(checked) if not e.all_day][:1]
             return max(0.0, (min(times) - now).total_seconds()) if times else None
 
     def _due_events(self, now: datetime) -> list[Event]:
-        """Timed events that started since the last one announced. The mark moves only when one
-        fires (and on the very first call), so checking several times a second writes nothing."""
-        checked = self.store.get(EVENTS_CHECKED)
+        """Timed events that started since the last one announced, one starting this very second
+        included (as alarms are). The mark moves only when one fires (and on the very first call),
+        so checking several times a second writes nothing."""
+        until = now.replace(microsecond=0) + timedelta(seconds=1)  # events start on whole seconds
+        checked = self._events_checked()
         if checked is None:
-            self.store.put(EVENTS_CHECKED, now.isoformat())
+            self.store.put(EVENTS_CHECKED, until.isoformat())
             return []
-        due = [e for e in self.store.events(datetime.fromisoformat(checked), now) if not e.all_day]
+        due = [e for e in self.store.events(checked, until) if not e.all_day]
         if due:
-            self.store.put(EVENTS_CHECKED, now.isoformat())
+            self.store.put(EVENTS_CHECKED, until.isoformat())
         return due
+
+    def _events_checked(self) -> datetime | None:
+        """The events mark; a damaged one counts as missing (logged), so it is set again as on a first start."""
+        checked = self.store.get(EVENTS_CHECKED)
+        try:
+            return None if checked is None else datetime.fromisoformat(checked)
+        except (TypeError, ValueError):
+            log.warning("%s is damaged (%r): set again", EVENTS_CHECKED, checked)
+            return None
 
     def world_snapshot(self) -> WorldSnapshot:
         with self._lock:
@@ -277,6 +347,27 @@ class DialogueManager:
 
     def close(self) -> None:
         self.store.close()
+
+
+def respelled(u: Understanding) -> Understanding:
+    """The request as the rules read it: contractions with their apostrophe ("whats your name" -> "what's your
+    name") and a number the recognizer heard as a word ("a timer for for minutes" -> "for four minutes"). The
+    entities' spans move along with the letters, and a number span grows over a number put back before it."""
+    for fix in (apostrophes, number_slips):
+        text, inserted = fix(u.text)
+        if not inserted:
+            continue
+
+        def moved(i: int, inserted: list[int] = inserted) -> int:
+            return i + sum(1 for at in inserted if at < i)
+
+        entities = [replace(e, start=moved(e.start), end=moved(e.end), value=None if e.type in NUMERIC_TYPES else e.value,
+                            text=text[moved(e.start):moved(e.end)] if u.text[e.start:e.end] == e.text else e.text)
+                    for e in u.entities]
+        if fix is number_slips:
+            entities = mend_entities(text, entities, normalize_values=False)
+        u = replace(u, text=text, entities=entities)
+    return u
 
 
 def _dump(u: Understanding) -> dict:

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime
+from decimal import Decimal
 
 from num2words import num2words
 
+SCIENTIFIC_FROM = 10**15  # "one point two times ten to the power of twenty" beats 20 spoken words
+
 
 def number(x: float | int, digits: int = 2) -> str:
-    """12 -> "twelve", 2.5 -> "two point five", -3 -> "minus three"; floats are rounded first."""
+    """12 -> "twelve", 2.5 -> "two point five", -3 -> "minus three"; floats are rounded first.
+
+    From SCIENTIFIC_FROM on, "one point zero eight times ten to the power of thirty-eight", with "about" when
+    that rounds. Exact for ints of any size (a float would overflow past 1e308).
+    """
     if isinstance(x, float):
         if x != x or x in (float("inf"), float("-inf")):
             return "not a number"
         x = round(x, digits)
         if x.is_integer():
             x = int(x)
-    if abs(x) >= 10**15:  # "one point two times ten to the power of twenty" beats 20 spoken words
-        mantissa, exponent = f"{x:.2e}".split("e")
-        return f"{number(float(mantissa))} times ten to the power of {number(int(exponent))}"
+    if abs(x) >= SCIENTIFIC_FROM:
+        exact = Decimal(x)
+        mantissa, exponent = f"{exact:.2e}".split("e")
+        about = "" if Decimal(f"{mantissa}e{exponent}") == exact else "about "
+        return f"{about}{number(float(mantissa))} times ten to the power of {number(int(exponent))}"
     return num2words(x).replace(",", "")
 
 
@@ -78,6 +88,18 @@ def when(t: datetime, now: datetime) -> str:
     t = t.astimezone(now.tzinfo)
     spoken_day = day(t, now)
     return clock_time(t) if spoken_day == "today" else f"{spoken_day} at {clock_time(t)}"
+
+
+def at(t: datetime, now: datetime) -> str:
+    """`when` after a verb: "I'll wake you at seven a.m." today, "... tomorrow at seven a.m." another day."""
+    spoken = when(t, now)
+    return f"at {spoken}" if day(t.astimezone(now.tzinfo), now) == "today" else spoken
+
+
+def repeat(days: tuple[int, ...]) -> str:
+    """Weekdays (0 = Monday) a recurring alarm rings on: "every day", "on weekdays", "every Monday and Friday"."""
+    named = {tuple(range(7)): "every day", tuple(range(5)): "on weekdays", (5, 6): "at weekends"}
+    return named.get(tuple(days)) or "every " + join([calendar.day_name[d] for d in days])
 
 
 def join(items: list[str], last: str = "and") -> str:

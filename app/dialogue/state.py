@@ -1,7 +1,9 @@
 """Everything Hearth remembers, in one SQLite file (WAL mode, every write in a transaction).
 
 Each turn runs inside one transaction, so a crash between turns loses nothing and a crash
-inside a turn leaves the previous state intact. A damaged file is moved aside, never deleted.
+inside a turn leaves the previous state intact. Only a file that is truly damaged (not a
+database, or failing its integrity check) is moved aside, never deleted; a busy, full, read-only
+or unreadable file is left exactly as it is and the failure is a HearthError with its fix.
 """
 
 from __future__ import annotations
@@ -10,18 +12,40 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from app.config import create_private
 from app.errors import HearthError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+BUSY_TIMEOUT_S = 10.0  # how long to wait for another Hearth (the window, `hearth chat`) to finish a write
+DAMAGED = "memory_damaged"  # the one fault that sets the file aside
+# What a failed SQLite call means for the user, by primary result code: (error code, message, fix).
+FAULTS: dict[int, tuple[str, str, str]] = {
+    sqlite3.SQLITE_BUSY: ("memory_busy", "another Hearth is holding my memory ({path})",
+                          "close the other Hearth (window, hearth chat or talk) or let it finish, then try again"),
+    sqlite3.SQLITE_FULL: ("memory_full", "the disk holding my memory ({path}) is full",
+                          "free some disk space, then try again; everything saved before is kept"),
+    sqlite3.SQLITE_READONLY: ("memory_read_only", "my memory file {path} is read-only",
+                              "make the file and its folder writable by you (chmod u+w), then try again"),
+    sqlite3.SQLITE_CANTOPEN: ("memory_denied", "I cannot open my memory file {path}",
+                              ("check that the file and its folder belong to you and that you may read and "
+                               "write them (ls -l)")),
+    sqlite3.SQLITE_IOERR: ("memory_io", "I cannot read or write my memory file {path} (a disk error)",
+                           "check that its disk has free space and works (df -h), then try again"),
+    sqlite3.SQLITE_CORRUPT: (DAMAGED, "my memory file {path} is damaged",
+                             "start Hearth again: it keeps the damaged file aside and starts a fresh memory"),
+}
+FAULTS[sqlite3.SQLITE_LOCKED] = FAULTS[sqlite3.SQLITE_BUSY]
+FAULTS[sqlite3.SQLITE_PERM] = FAULTS[sqlite3.SQLITE_AUTH] = FAULTS[sqlite3.SQLITE_CANTOPEN]
+FAULTS[sqlite3.SQLITE_NOTADB] = FAULTS[sqlite3.SQLITE_CORRUPT]
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS alarms (
@@ -44,6 +68,12 @@ CREATE TABLE IF NOT EXISTS events (
     all_day INTEGER NOT NULL DEFAULT 0
 );
 """
+# What each later schema version adds to the one before (SCHEMA is version 1): an older file is brought up to
+# date with its rows kept, and a new file is built the same way.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    2: ("ALTER TABLE alarms ADD COLUMN repeat TEXT NOT NULL DEFAULT ''",  # a recurring alarm's weekdays, "01234"
+        "ALTER TABLE events ADD COLUMN reminder INTEGER NOT NULL DEFAULT 0"),  # a task to ring, not an appointment
+}
 
 
 def _utc(t: datetime) -> str:
@@ -59,7 +89,8 @@ class Alarm:
     kind: str  # "alarm" | "timer"
     due: datetime
     seconds: int | None
-    label: str
+    label: str  # a timer's name ("pasta"), an alarm's purpose
+    repeat: tuple[int, ...] = ()  # weekdays (0 = Monday) a recurring alarm rings on; () rings once
 
 
 @dataclass
@@ -68,6 +99,7 @@ class Event:
     title: str
     start: datetime
     all_day: bool
+    reminder: bool = False  # "remind me to call mum": the title is a task
 
 
 class Store:
@@ -78,46 +110,94 @@ class Store:
         self.notice: str | None = None  # set when a damaged file had to be moved aside
         self._lock = threading.RLock()
         self._depth = 0
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self._skipped: set[tuple[str, int]] = set()  # rows with a damaged time, logged once each
         try:
             self._db = self._open()
-        except sqlite3.DatabaseError as exc:
+        except HearthError as exc:
+            if exc.code != DAMAGED:
+                raise
             aside = self._move_aside()
             self.notice = (
-                f"My memory file was damaged ({exc}), so I started a fresh one. "
+                f"My memory file was damaged ({exc.__cause__}), so I started a fresh one. "
                 f"The old file is kept at {aside}."
             )
             log.warning(self.notice)
             self._db = self._open()
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        """Connect and check the file. A current file is only read here, so opening works while
+        another Hearth is writing; busy waits up to BUSY_TIMEOUT_S."""
         try:
-            db.execute("PRAGMA journal_mode=WAL")
-            check = db.execute("PRAGMA quick_check").fetchone()[0]
-            if check != "ok":
-                raise sqlite3.DatabaseError(f"integrity check: {check}")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise HearthError(
-                    f"{self.path} was written by a newer Hearth (schema {version}).",
-                    "Update Hearth, or move the file away to start with a fresh memory.",
-                )
-            db.executescript(SCHEMA)
-            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        except BaseException:
-            db.close()
-            raise
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            create_private(self.path)  # SQLite gives -wal and -shm the database file's permissions
+        except OSError as exc:
+            raise HearthError(f"I cannot create my memory file {self.path} ({exc.strerror or exc})",
+                              f"check that {self.path.parent} is a folder you can write to, on a disk with "
+                              "free space", code="memory_denied") from exc
+        with self._faults():
+            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                check = db.execute("PRAGMA quick_check").fetchone()[0]
+                if check != "ok":
+                    damaged = sqlite3.DatabaseError(f"integrity check: {check.splitlines()[-1]}")  # one of its problems
+                    damaged.sqlite_errorcode = sqlite3.SQLITE_CORRUPT
+                    raise damaged
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise HearthError(
+                        f"{self.path} was written by a newer Hearth (schema {version})",
+                        "Update Hearth, or move the file away to start with a fresh memory.",
+                    )
+                if version < SCHEMA_VERSION:
+                    self._upgrade(db)
+            except BaseException:
+                db.close()
+                raise
         return db
+
+    @staticmethod
+    def _upgrade(db: sqlite3.Connection) -> None:
+        """Create or bring the schema up to date in one transaction; the version is read again inside it, since
+        another Hearth opening the same old file may have just upgraded it."""
+        db.execute("BEGIN IMMEDIATE")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version < 1:
+            for statement in filter(str.strip, SCHEMA.split(";")):
+                db.execute(statement)
+        for later in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[later]:
+                db.execute(statement)
+        db.execute(f"PRAGMA user_version={max(version, SCHEMA_VERSION)}")
+        db.execute("COMMIT")
+
+    @contextmanager
+    def _faults(self) -> Iterator[None]:
+        """SQLite failures the user can act on (busy, full, read-only, denied, damaged) become a
+        HearthError with the fix; any other is a bug and stays as it is."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            fault = FAULTS.get(getattr(exc, "sqlite_errorcode", 0) & 0xFF)
+            if fault is None:
+                raise
+            log.info("%s: %s", self.path, exc)  # the raw cause, for the log file
+            code, message, fix = fault
+            raise HearthError(message.format(path=self.path), fix, code=code) from exc
 
     def _move_aside(self) -> Path:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
-        self.path.replace(aside)
-        for suffix in ("-wal", "-shm"):
-            side = self.path.with_name(self.path.name + suffix)
-            if side.exists():
-                side.replace(aside.with_name(aside.name + suffix))
+        try:
+            self.path.replace(aside)
+            for suffix in ("-wal", "-shm"):
+                side = self.path.with_name(self.path.name + suffix)
+                if side.exists():
+                    side.replace(aside.with_name(aside.name + suffix))
+        except OSError as exc:
+            raise HearthError(f"my memory file {self.path} is damaged and I cannot move it aside "
+                              f"({exc.strerror or exc})", "move it somewhere else yourself (keep it), "
+                              "then start Hearth again for a fresh memory", code=DAMAGED) from exc
         return aside
 
     def close(self) -> None:
@@ -125,34 +205,56 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All writes inside commit together or not at all; nests (the outermost one commits)."""
+        """All writes inside commit together or not at all; nests (the outermost one commits).
+        A failed write or commit (busy, disk full) rolls back and is a HearthError."""
         with self._lock:
-            if self._depth == 0:
-                self._db.execute("BEGIN IMMEDIATE")
+            outer = self._depth == 0
             self._depth += 1
             try:
-                yield
-            except BaseException:
+                with self._faults():
+                    if outer:
+                        self._db.execute("BEGIN IMMEDIATE")
+                    try:
+                        yield
+                        if outer:
+                            self._db.execute("COMMIT")
+                    except BaseException:
+                        if outer and self._db.in_transaction:
+                            self._db.execute("ROLLBACK")
+                        raise
+            finally:
                 self._depth -= 1
-                if self._depth == 0:
-                    self._db.execute("ROLLBACK")
-                raise
-            self._depth -= 1
-            if self._depth == 0:
-                self._db.execute("COMMIT")
 
     def _write(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
         with self.transaction():
             return self._db.execute(sql, args)
 
     def _read(self, sql: str, args: tuple = ()) -> list[tuple]:
-        with self._lock:
+        with self._lock, self._faults():
             return self._db.execute(sql, args).fetchall()
+
+    def _time(self, table: str, row_id: int, text: str) -> datetime | None:
+        """A stored UTC time; None for a damaged one, so that row is skipped (and kept), not the rest."""
+        try:
+            t = datetime.fromisoformat(text)
+        except (TypeError, ValueError):
+            if (table, row_id) not in self._skipped:
+                self._skipped.add((table, row_id))
+                log.warning("%s: %s row %d has a damaged time %r: skipped", self.path, table, row_id, text)
+            return None
+        return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
 
     # key/value: device state, now playing, session context, likes
     def get(self, key: str, default: Any = None) -> Any:
+        """A damaged value counts as missing (logged); the row stays until it is written again."""
         rows = self._read("SELECT value FROM kv WHERE key = ?", (key,))
-        return json.loads(rows[0][0]) if rows else default
+        if not rows:
+            return default
+        try:
+            return json.loads(rows[0][0])
+        except (TypeError, ValueError):
+            log.warning("%s: the value of %r is damaged: treated as missing", self.path, key)
+            return default
 
     def put(self, key: str, value: Any) -> None:
         self._write("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (key, json.dumps(value)))
@@ -161,17 +263,18 @@ class Store:
         self._write("DELETE FROM kv WHERE key = ?", (key,))
 
     # alarms and timers
-    def add_alarm(self, kind: str, due: datetime, seconds: int | None = None, label: str = "") -> int:
-        cur = self._write(
-            "INSERT INTO alarms (kind, due, seconds, label) VALUES (?, ?, ?, ?)", (kind, _utc(due), seconds, label)
-        )
+    def add_alarm(self, kind: str, due: datetime, seconds: int | None = None, label: str = "",
+                  repeat: tuple[int, ...] = ()) -> int:
+        cur = self._write("INSERT INTO alarms (kind, due, seconds, label, repeat) VALUES (?, ?, ?, ?, ?)",
+                          (kind, _utc(due), seconds, label, "".join(map(str, repeat))))
         return int(cur.lastrowid)
 
     def alarms(self, kind: str | None = None) -> list[Alarm]:
         """Pending (not yet announced) alarms and timers, soonest first."""
-        sql = "SELECT id, kind, due, seconds, label FROM alarms WHERE announced = 0"
+        sql = "SELECT id, kind, due, seconds, label, repeat FROM alarms WHERE announced = 0"
         rows = self._read(sql + (" AND kind = ?" if kind else "") + " ORDER BY due", (kind,) if kind else ())
-        return [Alarm(i, k, datetime.fromisoformat(d), s, lbl) for i, k, d, s, lbl in rows]
+        return [Alarm(i, k, due, s, lbl, tuple(int(c) for c in r if c in "0123456"))
+                for i, k, d, s, lbl, r in rows if (due := self._time("alarms", i, d))]
 
     def alarm(self, alarm_id: int) -> Alarm | None:
         return next((a for a in self.alarms() if a.id == alarm_id), None)
@@ -184,12 +287,19 @@ class Store:
             for alarm_id in ids:
                 self._db.execute("DELETE FROM alarms WHERE id = ?", (alarm_id,))
 
-    def take_due(self, now: datetime) -> list[Alarm]:
-        """Alarms and timers due by `now`, marked announced in the same transaction."""
+    def take_due(self, now: datetime, again: Callable[[Alarm], datetime | None] = lambda a: None) -> list[Alarm]:
+        """Alarms and timers due by `now`, marked announced in the same transaction, or moved to `again(alarm)`
+        when that gives a next time (a recurring alarm). With nothing due it only reads: polling a few times a
+        second never waits on, or holds up, another Hearth."""
+        if not any(a.due <= now for a in self.alarms()):
+            return []
         with self.transaction():
             due = [a for a in self.alarms() if a.due <= now]
             for a in due:
-                self._db.execute("UPDATE alarms SET announced = 1 WHERE id = ?", (a.id,))
+                if (later := again(a)) is None:
+                    self._db.execute("UPDATE alarms SET announced = 1 WHERE id = ?", (a.id,))
+                else:
+                    self._db.execute("UPDATE alarms SET due = ? WHERE id = ?", (_utc(later), a.id))
         return due
 
     # lists
@@ -213,18 +323,17 @@ class Store:
         self._write("DELETE FROM list_items WHERE list = ?", (name,))
 
     # calendar
-    def add_event(self, title: str, start: datetime, all_day: bool) -> int:
-        cur = self._write(
-            "INSERT INTO events (title, start, all_day) VALUES (?, ?, ?)", (title, _utc(start), int(all_day))
-        )
+    def add_event(self, title: str, start: datetime, all_day: bool, reminder: bool = False) -> int:
+        cur = self._write("INSERT INTO events (title, start, all_day, reminder) VALUES (?, ?, ?, ?)",
+                          (title, _utc(start), int(all_day), int(reminder)))
         return int(cur.lastrowid)
 
     def events(self, start: datetime | None = None, end: datetime | None = None) -> list[Event]:
         rows = self._read(
-            "SELECT id, title, start, all_day FROM events WHERE start >= ? AND start < ? ORDER BY start",
+            "SELECT id, title, start, all_day, reminder FROM events WHERE start >= ? AND start < ? ORDER BY start",
             (_utc(start) if start else "", _utc(end) if end else "9999"),
         )
-        return [Event(i, t, datetime.fromisoformat(s), bool(a)) for i, t, s, a in rows]
+        return [Event(i, t, at, bool(a), bool(r)) for i, t, s, a, r in rows if (at := self._time("events", i, s))]
 
     def remove_events(self, ids: list[int]) -> None:
         with self.transaction():

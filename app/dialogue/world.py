@@ -46,6 +46,9 @@ class World:
             self.devices[d["id"]] = Device(d["id"], d["kind"], d["room"], d["name"], saved or dict(d.get("state", {})))
         # The home's rooms are where its devices are: {room id: spoken name}, in the file's order.
         self.rooms: dict[str, str] = {d.room: self.room_name(d.room) for d in self.devices.values()}
+        # "in here": the room Hearth runs in ([home] here), else the room of its speaker.
+        speakers = [d.room for d in self.devices.values() if d.kind == "speaker"]
+        self.here: str | None = self.home.get("here") or next(iter(speakers), None)
 
     def room(self, place: str | None) -> str | None:
         """The home's room for a house_place value: the id itself, "*" for the whole home, None if it has none."""

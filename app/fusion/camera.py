@@ -15,12 +15,23 @@ from app.errors import DeviceError
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp"}
 
 
+def load_cv2():
+    """OpenCV, which the `camera` extra installs (162 MB: the camera is off by default, so the
+    installer leaves it out); without it the camera is a DeviceError with the fix."""
+    try:
+        import cv2 as module
+    except ImportError as exc:
+        raise DeviceError("camera support is not installed", "pip install 'hearth[camera]' "
+                          "(in a checkout: .venv/bin/pip install -e '.[camera]'), or turn the camera off "
+                          "in Settings") from exc
+    return module
+
+
 class CameraSource:
     """Returns the latest BGR frame on `read()`; image folders cycle through their files."""
 
     def __init__(self, spec: str):
-        import cv2
-
+        cv = load_cv2()
         self.spec = spec
         path = Path(spec)
         self._images: list[Path] = []
@@ -36,24 +47,23 @@ class CameraSource:
             self._images = [path]
         else:
             source = int(spec) if spec.isdigit() else str(path)
-            self._capture = cv2.VideoCapture(source)
+            self._capture = cv.VideoCapture(source)
             if not self._capture.isOpened():
                 raise DeviceError(f"no camera at {spec!r}",
                                   "connect a camera, pick another in Settings, or leave the camera off")
 
     def read(self) -> np.ndarray:
-        import cv2
-
+        cv = load_cv2()
         if self._images:
-            frame = cv2.imread(str(self._images[self._index % len(self._images)]))
+            frame = cv.imread(str(self._images[self._index % len(self._images)]))
             self._index += 1
             if frame is None:
                 raise DeviceError(f"cannot decode camera image {self._images[(self._index - 1) % len(self._images)]}",
                                   "replace the damaged image")
             return frame
         ok, frame = self._capture.read()
-        if not ok and self._capture.get(cv2.CAP_PROP_FRAME_COUNT) > 0:  # a video file: loop it
-            self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+        if not ok and self._capture.get(cv.CAP_PROP_FRAME_COUNT) > 0:  # a video file: loop it
+            self._capture.set(cv.CAP_PROP_POS_FRAMES, 0)
             ok, frame = self._capture.read()
         if not ok:
             raise DeviceError("the camera stopped delivering frames", "check that it is still connected")

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app.fusion.camera import load_cv2
+
 
 @dataclass
 class SceneContext:
@@ -21,18 +23,17 @@ class SceneContext:
 
 class SceneAnalyzer:
     def __init__(self, min_face_fraction: float = 0.08):
-        import cv2
-
-        data = cv2.data.haarcascades
-        self._frontal = cv2.CascadeClassifier(data + "haarcascade_frontalface_default.xml")
-        self._profile = cv2.CascadeClassifier(data + "haarcascade_profileface.xml")
+        cv = load_cv2()
+        data = cv.data.haarcascades
+        self._frontal = cv.CascadeClassifier(data + "haarcascade_frontalface_default.xml")
+        self._profile = cv.CascadeClassifier(data + "haarcascade_profileface.xml")
         self.min_face_fraction = min_face_fraction
 
     def analyze(self, frame: np.ndarray) -> SceneContext:
-        import cv2
+        cv = load_cv2()
 
-        gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
-        gray = cv2.equalizeHist(gray)
+        gray = cv.cvtColor(frame, cv.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
+        gray = cv.equalizeHist(gray)
         side = max(24, int(min(gray.shape[:2]) * self.min_face_fraction))
         frontal = self._frontal.detectMultiScale(gray, 1.1, 5, minSize=(side, side))
         profile = self._profile.detectMultiScale(gray, 1.1, 5, minSize=(side, side))

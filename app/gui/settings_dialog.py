@@ -1,36 +1,30 @@
-"""Settings: devices, voice, compute, endpointing, hands-free, announcements and theme, saved via
-app.config.Settings (whose limits the spin boxes use)."""
+"""Settings: devices (with a refresh and a microphone level test), voice (with a preview),
+compute, endpointing, hands-free, announcements, theme, starting at login and keeping the
+conversation, saved via app.config.Settings (whose limits the spin boxes use)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout,
-    QWidget,
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QPushButton,
+    QSpinBox, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from app.audio.source import list_input_devices, list_output_devices
 from app.config import Settings
-from app.errors import HearthError
+from app.gui.level_test import LevelTest
+from app.gui.voice_picker import VoicePicker
+from app.stages import SpeechPlayer
 
-RESTART_NOTE = "Camera and compute device apply the next time Hearth starts."
-
-
-def _voices() -> list[str]:
-    from app.tts import voices
-
-    try:
-        return voices()
-    except HearthError:
-        return []
+RESTART_NOTE = "Camera and compute device apply the next time Hearth starts; everything else at once."
+NO_TRAY_NOTE = ("This desktop has no system tray: closing the window quits Hearth, and timers and alarms "
+                "ring only while it runs.")
 
 
-def _combo(name: str, items: list[tuple[str, object]], current: object, editable: bool = False) -> QComboBox:
+def _fill(combo: QComboBox, items: list[tuple[str, object]], current: object) -> None:
     """Items are (label, value); an unknown current value is kept as its own entry, never dropped."""
-    combo = QComboBox()
-    combo.setAccessibleName(name)
-    combo.setEditable(editable)
+    combo.clear()
     for label, value in items:
         combo.addItem(label, value)
     index = combo.findData(current)
@@ -38,7 +32,21 @@ def _combo(name: str, items: list[tuple[str, object]], current: object, editable
         combo.addItem(str(current), current)
         index = combo.count() - 1
     combo.setCurrentIndex(max(0, index))
+
+
+def _combo(name: str, items: list[tuple[str, object]], current: object, editable: bool = False) -> QComboBox:
+    combo = QComboBox()
+    combo.setAccessibleName(name)
+    combo.setEditable(editable)
+    _fill(combo, items, current)
     return combo
+
+
+def _check(text: str, name: str, on: bool) -> QCheckBox:
+    box = QCheckBox(text)
+    box.setAccessibleName(name)
+    box.setChecked(on)
+    return box
 
 
 def _spin(box: QSpinBox | QDoubleSpinBox, name: str, settings: Settings, key: str, step: float,
@@ -52,56 +60,86 @@ def _spin(box: QSpinBox | QDoubleSpinBox, name: str, settings: Settings, key: st
     return box
 
 
+def _devices(found: list[dict]) -> list[tuple[str, object]]:
+    return [("System default", None)] + [(d["name"], d["name"]) for d in found]
+
+
+def _form(*rows: tuple[str, QWidget]) -> QWidget:
+    page = QWidget()
+    form = QFormLayout(page)
+    form.setVerticalSpacing(8)
+    for label, widget in rows:
+        form.addRow(label, widget)
+    return page
+
+
+def _beside(*widgets: QWidget) -> QWidget:
+    row = QWidget()
+    lay = QHBoxLayout(row)
+    lay.setContentsMargins(0, 0, 0, 0)
+    for i, w in enumerate(widgets):
+        lay.addWidget(w, 1 if i == 0 else 0)
+    return row
+
+
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent: QWidget | None = None):
+    def __init__(self, settings: Settings, parent: QWidget | None = None, player: SpeechPlayer | None = None,
+                 tray: bool = True):
         super().__init__(parent)
         self.setWindowTitle("Hearth settings")
         self.setAccessibleName("Settings")
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(520)
         self._settings = settings
-        form = QFormLayout()
-        form.setVerticalSpacing(10)
 
-        inputs = [(d["name"], d["name"]) for d in list_input_devices()]
-        self.input_device = _combo("Microphone", [("System default", None)] + inputs, settings.input_device)
-        outputs = [(d["name"], d["name"]) for d in list_output_devices()]
-        self.output_device = _combo("Speaker", [("System default", None)] + outputs, settings.output_device)
+        self.input_device = _combo("Microphone", _devices(list_input_devices()), settings.input_device)
+        self.output_device = _combo("Speaker", _devices(list_output_devices()), settings.output_device)
+        self.refresh = QPushButton("Refresh")
+        self.refresh.setAccessibleName("Look for microphones and speakers again")
+        self.refresh.setToolTip("List microphones and speakers plugged in since Hearth started")
+        self.refresh.clicked.connect(self.refresh_devices)
+        self.level = LevelTest(self.input_device.currentData)
         self.camera = _combo("Camera", [("Off", None), ("Camera 0", "0"), ("Camera 1", "1")], settings.camera,
                              editable=True)
         self.camera.setToolTip("A camera number, or a path to an image, folder of images or video")
-        self.voice = _combo("Voice", [("Default", None)] + [(v, v) for v in _voices()], settings.voice)
         self.rate = _spin(QSpinBox(), "Speech rate", settings, "speech_rate", 5, " words/min")
+        self.voice = VoicePicker(settings.voice, player, self.rate.value)
         self.compute = _combo("Compute device", [("Automatic", "auto"), ("CPU", "cpu"), ("GPU (CUDA)", "gpu")],
                               settings.compute_device)
         self.silence = _spin(QSpinBox(), "Trailing silence before the end of speech", settings,
                              "trailing_silence_ms", 100, " ms")
-        self.hands_free = QCheckBox("Listen again after each reply")
-        self.hands_free.setChecked(settings.hands_free)
-        self.hands_free.setAccessibleName("Hands-free")
+        self.hands_free = _check("Listen again after each reply", "Hands-free", settings.hands_free)
         self.follow_up = QDoubleSpinBox(decimals=1)
         _spin(self.follow_up, "Wait for a follow-up", settings, "follow_up_s", 0.5, " s")
-        self.announce = QCheckBox("Say due timers and alarms aloud")
-        self.announce.setChecked(settings.announce)
-        self.announce.setAccessibleName("Announce")
+        self.announce = _check("Say due timers and alarms aloud", "Announce", settings.announce)
         self.theme = _combo("Theme", [("Light", "light"), ("Dark", "dark")], settings.theme)
+        self.autostart = _check("Start Hearth when I log in", "Start Hearth when I log in", settings.autostart)
+        self.keep_history = _check("Keep the conversation when Hearth restarts", "Keep conversation history",
+                                   settings.keep_history)
 
-        for label, widget in (("Microphone", self.input_device), ("Speaker", self.output_device),
-                              ("Camera", self.camera), ("Voice", self.voice), ("Speech rate", self.rate),
-                              ("Compute device", self.compute), ("End of speech after", self.silence),
-                              ("Hands-free", self.hands_free), ("Wait for a follow-up", self.follow_up),
-                              ("Announce", self.announce), ("Theme", self.theme)):
-            form.addRow(label, widget)
+        tabs = QTabWidget()  # two short pages, so the dialog fits an 800x600 screen
+        tabs.addTab(_form(("Microphone", _beside(self.input_device, self.refresh)), ("Microphone level", self.level),
+                          ("Speaker", self.output_device), ("Camera", self.camera), ("Voice", self.voice),
+                          ("Speech rate", self.rate), ("Compute device", self.compute)), "Devices and voice")
+        tabs.addTab(_form(("End of speech after", self.silence), ("Hands-free", self.hands_free),
+                          ("Wait for a follow-up", self.follow_up), ("Announce", self.announce), ("Theme", self.theme),
+                          ("At login", self.autostart), ("History", self.keep_history)), "Behaviour")
 
-        note = QLabel(RESTART_NOTE)
+        notes = [RESTART_NOTE] + ([] if tray else [NO_TRAY_NOTE])
+        note = QLabel("\n".join(notes))
         note.setProperty("role", "muted")
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
-        lay.addLayout(form)
+        lay.addWidget(tabs)
         lay.addWidget(note)
         lay.addWidget(buttons)
+
+    def refresh_devices(self) -> None:
+        """Microphones and speakers plugged in since start-up appear; the current choices stay."""
+        _fill(self.input_device, _devices(list_input_devices()), self.input_device.currentData())
+        _fill(self.output_device, _devices(list_output_devices()), self.output_device.currentData())
 
     def _camera_value(self) -> str | None:
         text = self.camera.currentText().strip()
@@ -117,7 +155,7 @@ class SettingsDialog(QDialog):
             input_device=self.input_device.currentData(),
             output_device=self.output_device.currentData(),
             camera=self._camera_value(),
-            voice=self.voice.currentData(),
+            voice=self.voice.voice(),
             speech_rate=self.rate.value(),
             compute_device=self.compute.currentData(),
             trailing_silence_ms=self.silence.value(),
@@ -125,4 +163,6 @@ class SettingsDialog(QDialog):
             follow_up_s=self.follow_up.value(),
             announce=self.announce.isChecked(),
             theme=self.theme.currentData(),
+            autostart=self.autostart.isChecked(),
+            keep_history=self.keep_history.isChecked(),
         )

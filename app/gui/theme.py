@@ -38,6 +38,7 @@ QLabel[role="partial"] { color: $muted; font-style: italic; }
 QFrame[role="card"] { background: $surface; border: 1px solid $border; border-radius: 12px; }
 QFrame[role="bubble-user"] { background: $user; border-radius: 14px; }
 QFrame[role="bubble-hearth"] { background: $hearth; border: 1px solid $border; border-radius: 14px; }
+QFrame[role="bubble-user"][current="true"], QFrame[role="bubble-hearth"][current="true"] { border: 2px solid $accent; }
 QFrame[role="details"] { background: $surface2; border-radius: 8px; }
 QFrame[role="banner"] { background: $warn_bg; border: 1px solid $warn_border; border-radius: 8px; }
 QFrame[role="device"] { background: $surface2; border-radius: 8px; }
@@ -45,7 +46,12 @@ QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; border: 
 QPushButton, QToolButton { background: $surface2; border: 1px solid $border; border-radius: 8px;
     padding: 6px 12px; }
 QPushButton:hover, QToolButton:hover { border-color: $accent; }
-QPushButton:focus, QToolButton:focus, QLineEdit:focus { border: 2px solid $accent; }
+QPushButton:focus, QToolButton:focus, QLineEdit:focus, QComboBox:focus, QSpinBox:focus, QDoubleSpinBox:focus {
+    border: 2px solid $accent; }
+QCheckBox:focus { color: $accent; }
+QCheckBox::indicator:focus { border: 2px solid $accent; }
+QSlider::handle:horizontal:focus { border: 2px solid $text; }
+QScrollArea:focus { border: 2px solid $accent; border-radius: 8px; }
 QPushButton:disabled { color: $muted; }
 QPushButton[role="primary"] { background: $accent; color: $accent_text; border: 2px solid $accent; font-weight: 600;
     min-height: 20px; padding: 6px 22px; border-radius: 18px; }
@@ -53,14 +59,23 @@ QPushButton[role="primary"]:focus { border-color: $text; }
 QPushButton[role="primary"]:pressed, QPushButton[role="primary"][active="true"] { background: $on; }
 QPushButton[role="primary"]:disabled { background: $off; border-color: $off; }
 QPushButton[role="danger"] { color: $danger; }
+QPushButton[role="small"] { padding: 2px 8px; }
+QPushButton[role="small"]:focus { padding: 1px 7px; }
 QToolButton[role="link"] { background: transparent; border: none; color: $muted; padding: 0; }
 QToolButton[role="link"]:hover { color: $accent; }
+QToolButton[role="link"]:focus { color: $accent; text-decoration: underline; }
 QLineEdit { background: $surface; border: 1px solid $border; border-radius: 8px; padding: 6px 8px; }
 QComboBox, QSpinBox { min-height: 24px; }
 QCheckBox { background: transparent; spacing: 8px; }
 QCheckBox::indicator { width: 16px; height: 16px; border: 1px solid $muted; border-radius: 4px;
     background: $surface; }
 QCheckBox::indicator:checked { background: $accent; border-color: $accent; }
+QCheckBox[role="onoff"]::indicator { width: 28px; height: 14px; border-radius: 8px; background: $surface2; }
+QCheckBox[role="onoff"]::indicator:checked { background: $on; border-color: $on; }
+QSlider::groove:horizontal { background: $surface2; height: 4px; border-radius: 2px; }
+QSlider::sub-page:horizontal { background: $accent; border-radius: 2px; }
+QSlider::handle:horizontal { background: $surface; border: 1px solid $muted; width: 12px; margin: -6px 0;
+    border-radius: 7px; }
 QProgressBar { background: $surface2; border: none; border-radius: 3px; height: 6px; }
 QProgressBar::chunk { background: $accent; border-radius: 3px; }
 QScrollBar:vertical { background: transparent; width: 8px; }

@@ -16,8 +16,10 @@ from typing import Sequence
 import numpy as np
 
 from app.errors import HearthError, ModelError
+from app.model_files import ModelSpec, read_manifest, verified
 from app.nlu.types import Entity, Understanding
-from app.nlu.values import normalize
+from app.nlu.values import mend_entities, normalize
+from app.text import valid_text
 
 MODEL_ENV = "HEARTH_NLU_MODEL"
 MODEL_FILE = "model.int8.onnx"
@@ -25,8 +27,13 @@ TOKENIZER_FILE = "tokenizer.json"
 LABELS_FILE = "labels.json"
 REBUILD_FIX = "reinstall Hearth, or rebuild the model: hearth models build nlu"
 N_ALTERNATIVES = 3
+MAX_TEXT_CHARS = 1000  # one request; more is a pasted file or a stuck key, refused before any parsing
 
 Span = tuple[int, int, str]  # (start, end, type), character offsets, end exclusive
+
+
+SHIPPED_DIR = Path(__file__).resolve().parent.parent.parent / "models" / "nlu" / "shipped"
+RUNTIME_FILES = (MODEL_FILE, TOKENIZER_FILE, LABELS_FILE)  # what a build ships and checksums.json covers
 
 
 def default_model_dir() -> Path:
@@ -34,7 +41,13 @@ def default_model_dir() -> Path:
     configured = os.environ.get(MODEL_ENV)
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parent.parent.parent / "models" / "nlu" / "shipped"
+    return SHIPPED_DIR
+
+
+def model_spec(folder: Path) -> ModelSpec | None:
+    """The sizes and sha256 sums `folder/checksums.json` records. The shipped folder must have them
+    (a lost manifest is a damaged install); a folder of your own is checked only if it has one."""
+    return read_manifest(folder, "language model (NLU)", REBUILD_FIX, required=folder.resolve() == SHIPPED_DIR)
 
 
 @dataclass(frozen=True)
@@ -112,10 +125,20 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
-def check_text(text: str) -> None:
+def check_text(text: str) -> str:
+    """The text to understand, refused when empty or too long, with lone surrogates as U+FFFD.
+
+    Every front end already cleans its input (app.text); this is the model's own guard. The length limit comes
+    before any tokenizing or regex: nobody says 1,000 characters at once, and a pasted file must not stall a turn.
+    """
     if not isinstance(text, str) or not text.strip():
         raise HearthError("there is nothing to understand: the text is empty",
-                          "say or type a request, for example 'wake me up at seven am'")
+                          "say or type a request, for example 'wake me up at seven am'", code="empty_text")
+    if len(text) > MAX_TEXT_CHARS:
+        raise HearthError(f"that's too long for one request ({len(text):,} characters; the most is "
+                          f"{MAX_TEXT_CHARS:,})", "ask for one thing at a time, in a sentence or two",
+                          code="text_too_long")
+    return valid_text(text)
 
 
 class Decoder:
@@ -158,17 +181,18 @@ class OnnxNlu:
         from app.onnx_session import open_session
 
         folder = Path(model_dir) if model_dir is not None else default_model_dir()
-        self.labels = Labels.load(folder / LABELS_FILE)
-        tokenizer_path = folder / TOKENIZER_FILE
-        if not tokenizer_path.exists():
-            raise ModelError(f"tokenizer file missing: {tokenizer_path}", REBUILD_FIX)
-        try:
-            self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
-        except Exception as exc:  # tokenizers raises a bare Exception on bad JSON
-            raise ModelError(f"tokenizer file damaged: {tokenizer_path} ({exc})", REBUILD_FIX) from exc
+        with verified(model_spec(folder), folder):
+            self.labels = Labels.load(folder / LABELS_FILE)
+            tokenizer_path = folder / TOKENIZER_FILE
+            if not tokenizer_path.exists():
+                raise ModelError(f"tokenizer file missing: {tokenizer_path}", REBUILD_FIX)
+            try:
+                self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
+            except Exception as exc:  # tokenizers raises a bare Exception on bad JSON
+                raise ModelError(f"tokenizer file damaged: {tokenizer_path} ({exc})", REBUILD_FIX) from exc
+            self.session = open_session(folder / model_file, threads=threads, device=device)
         self.tokenizer.enable_truncation(self.labels.max_length)
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-        self.session = open_session(folder / model_file, threads=threads, device=device)
         self._inputs = {i.name for i in self.session.get_inputs()}
         self._check_shapes(folder / model_file)
         self.decoder = Decoder(self.labels, normalize_values)
@@ -198,13 +222,15 @@ class OnnxNlu:
     def understand_batch(self, texts: Sequence[str]) -> list[Understanding]:
         """Several utterances in one run. The int8 model quantizes activations per run, so confidences
         can differ slightly from one-at-a-time calls."""
-        for text in texts:
-            check_text(text)
+        texts = [check_text(text) for text in texts]
         if not texts:
             return []
         encodings, intent_logits, tag_logits = self.logits(texts)
-        return [self.decoder.understanding(t, e, il, tl)
-                for t, e, il, tl in zip(texts, encodings, intent_logits, tag_logits)]
+        understood = [self.decoder.understanding(t, e, il, tl)
+                      for t, e, il, tl in zip(texts, encodings, intent_logits, tag_logits)]
+        for u in understood:
+            u.entities = mend_entities(u.text, u.entities, self.decoder.normalize_values)
+        return understood
 
     def understand(self, text: str) -> Understanding:
         return self.understand_batch([text])[0]

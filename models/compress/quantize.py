@@ -50,7 +50,10 @@ def static_int8(fp32: Path, int8: Path, tokenizer_path: Path, calibration_texts:
     intent accuracy in a trial on the teacher.
     """
     import onnx
-    import onnxruntime as ort
+
+    from app.onnx_session import runtime
+
+    ort = runtime()  # telemetry off before onnxruntime first loads
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
 

@@ -348,7 +348,8 @@ def _builds_running() -> list[str]:
 
 def step_ship(args) -> None:
     """Copy the selected candidate into models/nlu/shipped (when it is not v1's own int8) and re-render."""
-    from app.nlu.onnx_model import MODEL_FILE
+    from app.model_files import write_manifest
+    from app.nlu.onnx_model import MODEL_FILE, RUNTIME_FILES
     from models import report
     from models.compress import select
     from models.nlu.build import SHIPPED
@@ -368,6 +369,7 @@ def step_ship(args) -> None:
     shutil.copyfile(folder / "model.onnx", SHIPPED / MODEL_FILE)
     for name in (TOKENIZER_FILE, LABELS_FILE):
         shutil.copyfile(folder / name, SHIPPED / name)
+    write_manifest(SHIPPED, RUNTIME_FILES)
     record = {"name": choice.name, "reason": choice.reason, "result": choice.result, "teacher": teacher,
               "sha256": report.file_sha256(SHIPPED / MODEL_FILE),
               "date": dt.date.today().isoformat(), "command": "python -m models.compress.study ship"}

@@ -24,7 +24,8 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from app.config import repo_root  # noqa: E402
 from app.errors import HearthError  # noqa: E402
-from app.nlu.onnx_model import LABELS_FILE, MODEL_FILE, TOKENIZER_FILE, Labels, OnnxNlu  # noqa: E402
+from app.model_files import write_manifest  # noqa: E402
+from app.nlu.onnx_model import LABELS_FILE, MODEL_FILE, RUNTIME_FILES, TOKENIZER_FILE, Labels, OnnxNlu  # noqa: E402
 from models.nlu import data, report  # noqa: E402
 
 SHIPPED = repo_root() / "models" / "nlu" / "shipped"
@@ -177,10 +178,11 @@ def run(args) -> dict:
 
 
 def ship(metrics: dict, out: Path, seed: int) -> None:
-    """Copy the evaluated package into `out` (main task only) and record the dev split."""
+    """Copy the evaluated package into `out` (main task only) with its checksums, and record the dev split."""
     out.mkdir(parents=True, exist_ok=True)
-    for name in (MODEL_FILE, TOKENIZER_FILE, LABELS_FILE):
+    for name in RUNTIME_FILES:
         shutil.copyfile(metrics["_package"] / name, out / name)
+    write_manifest(out, RUNTIME_FILES)
     data.save_dev_split(metrics["_dev_set"], out / "dev_split.json", seed)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import torch
 
+from app.onnx_session import runtime
 from models.nlu.modeling import ExportWrapper, JointModel
 
 INPUTS = ["input_ids", "attention_mask", "token_type_ids"]
@@ -38,6 +39,7 @@ def export_onnx(model: JointModel, path: Path) -> Path:
 
 
 def optimize(raw: Path, path: Path, num_heads: int, hidden_size: int) -> dict[str, int]:
+    runtime()  # onnxruntime loads with its telemetry off (app/onnx_session.py), before its submodules
     from onnxruntime.transformers import optimizer
 
     fused = optimizer.optimize_model(str(raw), model_type="bert", num_heads=num_heads, hidden_size=hidden_size)
@@ -49,6 +51,8 @@ def optimize(raw: Path, path: Path, num_heads: int, hidden_size: int) -> dict[st
 
 def quantize(fp32: Path, int8: Path) -> Path:
     import onnx
+
+    runtime()
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     # per-channel weight scales: on the dev split they kept int8 intent accuracy at fp32's level

@@ -152,6 +152,9 @@ def export(ct2_dir: Path, out: Path, opset: int = 17) -> dict[str, Path]:
 
 
 def quantize(paths: dict[str, Path]) -> dict[str, Path]:
+    from app.onnx_session import runtime
+
+    runtime()  # telemetry off before onnxruntime first loads
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     quantized = {}

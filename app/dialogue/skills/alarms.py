@@ -4,27 +4,94 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 
+from app.nlu.values import normalize, repeat_days
+
 from .. import speech_text as say
+from ..slots import Moment, Slots, digits
 from ..state import Alarm
 from .base import Reply, Turn, on_confirm, skill
 
 TIME_SLOTS = ("time", "date", "timeofday")
+# A kitchen timer runs for a day at most: longer is an alarm (it should name the day), or a slip ("10000 weeks").
+MAX_TIMER_S = 24 * 3600
+# Alarms ring within a year (a leap day included); further ahead is a slip, not a plan.
+ALARM_HORIZON = timedelta(days=366)
+# With a duration, a change to a running timer or alarm, never a new one: "add five minutes to the timer", "take
+# two minutes off", "five more minutes" (the manager sends these here whatever the model's intent).
+ADJUST = re.compile(r"\b(?:add|put|extend|subtract|take|knock|shave|cut|remove)\b.*\b(?:to|onto|on|off|from)\b"
+                    r"|\b(?:more|extra|longer|shorter|less)\b")
+SHORTEN = re.compile(r"\b(?:subtract|take|knock|shave|cut|remove|shorter|less)\b")
+# Words next to "timer" that say which timer or what kind, never what it is for.
+NOT_A_NAME = frozenset(
+    "a an the my your our this that it its me us one new another other first second third last next current running"
+    " kitchen set start cancel stop delete remove add of on off to for and minute minutes hour hours min mins"
+    " seconds sec secs please now timer timers".split())
+
+
+def timer_name(text: str) -> str:
+    """What a timer is for: "a pasta timer", "a timer for the eggs", "... called pasta" -> "pasta" / "eggs";
+    "" for none. Words that are a time ("a timer for ten minutes") or say which one ("the second timer") aren't."""
+    s = digits(text)
+    if before := re.search(r"\b(?:a|an|the|my|your|this|that)((?: [a-z']+){1,2}) timers?\b", s):
+        words = before.group(1).split()
+        while words and words[0] in NOT_A_NAME:
+            words.pop(0)
+        if words and not set(words) & NOT_A_NAME:
+            return " ".join(words)
+    after = re.search(r"\btimers?\b(.*)", s)
+    for part in re.split(r"\b(?:for|called|named|labell?ed)\b", after.group(1) if after else "")[1:]:
+        words = [w for w in re.findall(r"[a-z']+|\d+", part) if w not in ("please", "now", "timer")]
+        if words and not any(w.isdigit() for w in words) and normalize("time", " ".join(words)) is None:
+            while words and words[0] in NOT_A_NAME:
+                words.pop(0)
+            if 0 < len(words) <= 3:
+                return " ".join(words)
+    return ""
+
+
+def _same_name(label: str, name: str) -> bool:
+    """"egg" names the eggs timer."""
+    return label.removesuffix("s") == name.removesuffix("s")
+
+
+def _timer_called(a: Alarm, length: bool = False) -> str:
+    """"pasta timer", else "timer" or, to tell it from others, "timer for ten minutes"."""
+    if a.label:
+        return f"{a.label} timer"
+    return f"timer for {say.duration(a.seconds or 0)}" if length else "timer"
 
 
 def describe(a: Alarm, now: datetime) -> str:
     if a.kind == "timer":
-        return f"a timer for {say.duration(a.seconds or 0)} with {say.duration((a.due - now).total_seconds())} left"
+        left = say.duration((a.due - now).total_seconds())
+        return f"the {a.label} timer with {left} left" if a.label else (
+            f"a timer for {say.duration(a.seconds or 0)} with {left} left")
     label = f" for {a.label}" if a.label else ""
+    if a.repeat:
+        return f"{say.clock_time(a.due.astimezone(now.tzinfo))} {say.repeat(a.repeat)}{label}"
     return f"{say.when(a.due, now)}{label}"
+
+
+def next_ring(a: Alarm, now: datetime) -> datetime | None:
+    """When a recurring alarm that just rang rings again (its time of day on its next weekday); None: it is done."""
+    return _next_on(a.repeat, a.due, now) if a.repeat else None
+
+
+def _next_on(days: tuple[int, ...], at: datetime, after: datetime) -> datetime:
+    """The time of day of `at` on the first of `days` (0 = Monday) later than `after`, in after's time zone."""
+    wall = at.astimezone(after.tzinfo).time()
+    dates = (after.date() + timedelta(days=n) for n in range(8))
+    return next(t for d in dates if d.weekday() in days and (t := datetime.combine(d, wall, after.tzinfo)) > after)
 
 
 def announce(a: Alarm, now: datetime) -> str:
     """What Hearth says when an alarm or timer goes off (or went off while it was closed)."""
     late = (now - a.due).total_seconds() > 120
     if a.kind == "timer":
-        what = f"your timer for {say.duration(a.seconds or 0)}"
+        what = f"your {_timer_called(a, length=True)}"
         return f"While I was away, {what} finished." if late else f"Time's up! {what.capitalize()} is done."
     label = f" for {a.label}" if a.label else ""
     if late:
@@ -32,9 +99,31 @@ def announce(a: Alarm, now: datetime) -> str:
     return f"It's {say.clock_time(a.due.astimezone(now.tzinfo))}. This is your alarm{label}."
 
 
+def _refusal(t: Turn, m: Moment, timer: bool) -> Reply | None:
+    """A question instead of an action when the time asked for can't be: a day that doesn't exist, a negative
+    or too long duration, a moment past the horizon. The time words are dropped, so the answer replaces them."""
+    if m.impossible:
+        question = f"{m.impossible}. Which day did you mean?"
+    elif m.seconds is not None and m.seconds < 0:
+        question = ("A timer can't run backwards. How long should it be?" if timer
+                    else "An alarm can't go off in the past. When should it ring?")
+    elif timer and (m.seconds or 0) > MAX_TIMER_S:
+        question = (f"A timer can run for at most {say.duration(MAX_TIMER_S)}; for longer, set an alarm. "
+                    "How long should the timer be?")
+    elif not timer and ((m.seconds or 0) > ALARM_HORIZON.total_seconds()
+                        or (m.at is not None and m.at - t.now > ALARM_HORIZON)):
+        question = "I can set alarms up to a year ahead. When should it ring?"
+    else:
+        return None
+    t.u = replace(t.u, entities=[e for e in t.u.entities if e.type not in TIME_SLOTS])
+    return t.ask("time", question)
+
+
 def _change_last(t: Turn, a: Alarm) -> Reply:
     """A follow-up like "make it ten minutes" or "make it seven thirty" edits what was just set."""
-    m = t.slots.moment()
+    m = t.slots.moment("am")
+    if refusal := _refusal(t, m, a.kind == "timer"):
+        return refusal
     if m.seconds:
         t.store.update_alarm(a.id, t.now + timedelta(seconds=m.seconds), m.seconds if a.kind == "timer" else None)
         what = f"your timer is now {say.duration(m.seconds)}" if a.kind == "timer" else (
@@ -47,32 +136,95 @@ def _change_last(t: Turn, a: Alarm) -> Reply:
     return t.ask("time", "What should I change it to?")
 
 
+def _named_id(t: Turn) -> int | None:
+    """The alarm or timer a panel tap names by id (an `alarm_id` entity; speech never has one). A tap
+    is not context for follow-ups, so the id never carries into the next spoken request."""
+    e = t.slots.get("alarm_id")
+    if e is None or not e.text.isdigit():
+        return None
+    t.remember = False
+    return int(e.text)
+
+
+def _extend(t: Turn, a: Alarm, seconds: int) -> Reply:
+    """"Add a minute" to one timer or alarm, or take some off: it goes off that much later or sooner; "make it ..."
+    then edits it. Taking off more than is left changes nothing."""
+    due = a.due + timedelta(seconds=seconds)
+    what = f"your {_timer_called(a)}" if a.kind == "timer" else "your alarm"
+    if due <= t.now:
+        return t.reply(f"{what.capitalize()} has only {say.duration((a.due - t.now).total_seconds())} left, "
+                       "so I left it as it is.")
+    t.store.update_alarm(a.id, due, a.seconds + seconds if a.seconds else None)
+    t.session.last_alarm_id = a.id
+    if a.kind == "alarm":
+        what += f": it now goes off {say.when(due, t.now)}"
+    elif seconds < 0:
+        what += f": {say.duration((due - t.now).total_seconds())} left"
+    change = f"Added {say.duration(seconds)} to" if seconds > 0 else f"Took {say.duration(-seconds)} off"
+    return t.reply(f"{change} {what}.", [{a.kind: a.id, "set": {"due": due.isoformat()}}])
+
+
+def _adjusted(t: Turn, seconds: int) -> Reply:
+    """"Add five minutes to the pasta timer": the timer (or alarm) named, else the only one, else the one set last."""
+    kind = "alarm" if re.search(r"\balarm\b", t.text) else "timer"
+    name = timer_name(t.text)
+    pending = [a for a in t.store.alarms(kind) if not name or _same_name(a.label, name)]
+    if not pending:
+        return t.reply(f"You don't have a {name} timer." if name else f"You don't have any {kind}s set.")
+    a = next((a for a in pending if a.id == t.session.last_alarm_id), max(pending, key=lambda a: a.id))
+    return _extend(t, a, -seconds if SHORTEN.search(t.text) else seconds)
+
+
 @skill("alarm_set", accepts=TIME_SLOTS + ("event_name", "alarm_type"), does="set an alarm or a timer")
 def alarm_set(t: Turn) -> Reply:
-    if t.followup and t.session.last_alarm_id and (last := t.store.alarm(t.session.last_alarm_id)):
+    if t.followup and re.search(r"\b(?:cancel|delete|remove)\b", t.text):  # "cancel the 8 pm one", taken as a
+        said = [e for e in t.u.entities if e.text.lower() in t.text]  # follow-up: only its own words count
+        t.u, t.slots = replace(t.u, entities=said), Slots(said, t.now)
+        return alarm_remove(t)
+    another = re.search(r"\b(?:another|new|second|one more)\b", t.text)  # "and another one for 10 minutes"
+    if t.followup and not another and t.session.last_alarm_id and (last := t.store.alarm(t.session.last_alarm_id)):
         return _change_last(t, last)
-    m = t.slots.moment()
+    m = t.slots.moment("am")
     wants_timer = "timer" in t.text
-    label = t.slots.text("event_name") or ""
-    if m.seconds and (wants_timer or not re.search(r"alarm|wake", t.text)):
+    timer = bool(m.seconds) and (wants_timer or not re.search(r"alarm|wake", t.text))
+    if refusal := _refusal(t, m, timer):
+        return refusal
+    if (named := _named_id(t)) is not None and m.seconds:
+        a = t.store.alarm(named)
+        return _extend(t, a, m.seconds) if a else t.reply("That one has already gone off.")
+    if m.seconds and ADJUST.search(t.text):
+        return _adjusted(t, m.seconds)
+    name = timer_name(t.text) if wants_timer else ""
+    label = name or t.slots.text("event_name") or ""
+    days = repeat_days(t.text)
+    if timer:
         alarm_id = t.store.add_alarm("timer", t.now + timedelta(seconds=m.seconds), m.seconds, label)
-        text = t.pick("Timer set for {}.", "Okay, {}, starting now.", "Your {} timer is running.")
+        if name:
+            text = t.pick(f"{name.capitalize()} timer set for {{}}.", f"Okay, your {name} timer is running: {{}}.")
+        else:
+            text = t.pick("Timer set for {}.", "Okay, {}, starting now.", "Your {} timer is running.")
         text = text.format(say.duration(m.seconds))
         action = {"timer": alarm_id, "set": {"seconds": m.seconds}}
+    elif days and m.at and m.grain == "time":  # "every weekday at seven": the date words only named the days
+        at = _next_on(days, m.at, t.now)
+        alarm_id = t.store.add_alarm("alarm", at, None, label, days)
+        text = (f"Okay, your alarm is set for {say.clock_time(at)} {say.repeat(days)}, "
+                f"starting {say.day(at, t.now)}.")
+        action = {"alarm": alarm_id, "set": {"due": at.isoformat(), "repeat": list(days)}}
     elif m.seconds or (m.at and m.grain == "time"):
         at = t.now + timedelta(seconds=m.seconds) if m.seconds else m.at
         if at <= t.now:
             at += timedelta(days=1)
         alarm_id = t.store.add_alarm("alarm", at, None, label)
         text = t.pick("Alarm set for {}.", "Okay, I'll wake you {}.", "Done, your alarm is set for {}.")
-        text = text.format(say.when(at, t.now))
+        text = text.format(say.at(at, t.now) if "wake" in text else say.when(at, t.now))
         action = {"alarm": alarm_id, "set": {"due": at.isoformat()}}
-    elif m.at:
+    elif m.at and not days:
         return t.ask("time", f"At what time {say.day(m.at, t.now)}?")
     elif wants_timer:
-        return t.ask("time", "For how long?")
+        return t.ask("time", f"How long should the {name} timer be?" if name else "For how long?")
     else:
-        return t.ask("time", "For what time?")
+        return t.ask("time", "At what time?" if days else "For what time?")
     t.session.last_alarm_id = alarm_id
     return t.reply(text, [action])
 
@@ -80,23 +232,37 @@ def alarm_set(t: Turn) -> Reply:
 @skill("alarm_query", accepts=TIME_SLOTS, does="check your alarms")
 def alarm_query(t: Turn) -> Reply:
     pending = _matching(t, t.store.alarms())
+    if not pending and (name := timer_name(t.text)):
+        return t.reply(f"You don't have a {name} timer.")
     if not pending:
         return t.reply(t.pick("You don't have any alarms or timers set.", "No alarms or timers right now."))
+    if len(pending) == 1 and pending[0].kind == "timer" and "timer" in t.text:  # "how long is left on the timer"
+        a = pending[0]
+        return t.reply(f"Your {_timer_called(a)} has {say.duration((a.due - t.now).total_seconds())} left.")
     alarms = [describe(a, t.now) for a in pending if a.kind == "alarm"]
     timers = [describe(a, t.now) for a in pending if a.kind == "timer"]
     parts = []
     if alarms:
         parts.append(f"You have {say.plural(len(alarms), 'alarm')}: {say.join(alarms)}.")
     if timers:
-        parts.append(f"{'And' if alarms else 'You have'} {say.join(timers)}.")
+        count = f"{say.plural(len(timers), 'timer')}: " if len(timers) > 1 else ""
+        parts.append(f"{'And' if alarms else 'You have'} {count}{say.join(timers)}.")
     return t.reply(" ".join(parts))
 
 
 def _matching(t: Turn, alarms: list[Alarm]) -> list[Alarm]:
-    """The alarms the user's time/date words point at (all of them when there are none)."""
-    m = t.slots.moment()
+    """The alarm a panel tap names, else those the user's words point at: a timer by name or length, an alarm by
+    its time, day or weekdays (all of them when the words name none)."""
+    if (named := _named_id(t)) is not None:
+        return [a for a in alarms if a.id == named]
+    m = t.slots.moment("am")
     if "timer" in t.text:
-        return [a for a in alarms if a.kind == "timer"]
+        timers = [a for a in alarms if a.kind == "timer"]
+        if name := timer_name(t.text):
+            return [a for a in timers if _same_name(a.label, name)]
+        return [a for a in timers if a.seconds == m.seconds] if m.seconds else timers
+    if days := repeat_days(t.text):
+        return [a for a in alarms if a.repeat == days]
     local = [(a, a.due.astimezone(t.now.tzinfo)) for a in alarms]
     if m.at and m.grain == "time":
         date_given = t.slots.get("date") is not None
@@ -132,7 +298,8 @@ def remove(t: Turn, ids: list[int]) -> Reply:
     gone = [a for a in t.store.alarms() if a.id in ids]
     t.store.remove_alarms(ids)
     if len(gone) == 1:
-        what = "your timer" if gone[0].kind == "timer" else f"your alarm {describe(gone[0], t.now)}"
+        a = gone[0]
+        what = f"your {_timer_called(a, length=True)}" if a.kind == "timer" else f"your alarm {describe(a, t.now)}"
         text = t.pick("Okay, I cancelled {}.", "Done, {} is gone.").format(what)
     else:
         text = f"Done, I removed {say.number(len(gone))} of them."

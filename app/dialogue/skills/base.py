@@ -7,9 +7,12 @@ lists the entity types a follow-up may change ("and tomorrow?" needs `date` in w
 
 from __future__ import annotations
 
+import logging
+import types
+import typing
 import zlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
 from app.nlu.types import Entity, Understanding
@@ -18,6 +21,8 @@ from ..reply import Reply
 from ..slots import Slots
 from ..state import Store
 from ..world import World
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -30,16 +35,33 @@ class Session:
     last_reply: str = ""
     last_devices: list[str] = field(default_factory=list)
     last_alarm_id: int | None = None
+    last_number: int | float | None = None  # the last numeric answer: "divide that by 4"
+    last_quantity: dict | None = None  # what the last conversion converted, {"amount", "unit"}: "and in pounds?"
+    last_list: str | None = None  # the list talked about last: "what's on it", "add eggs too"
     pending: dict | None = None  # an open question: {"kind": "slot" | "confirm" | "intent", ...}
 
     @classmethod
-    def load(cls, saved: dict) -> "Session":
-        """Tolerates fields written by another version of Hearth."""
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in saved.items() if k in known})
+    def load(cls, saved: object) -> "Session":
+        """Tolerates fields written by another version of Hearth, and a damaged row: a value that is
+        not an object starts afresh and a field of the wrong type is dropped (logged), so one bad
+        write cannot fail every later turn."""
+        if not isinstance(saved, dict):
+            log.warning("session context is damaged (%s, not an object): starting afresh", type(saved).__name__)
+            return cls()
+        hints = typing.get_type_hints(cls)  # field name -> annotation
+        kept = {k: v for k, v in saved.items() if k in hints and _fits(v, hints[k])}
+        for k in (saved.keys() & hints.keys()) - kept.keys():
+            log.warning("session context: %s is damaged (%r): dropped", k, saved[k])
+        return cls(**kept)
 
     def entities(self) -> list[Entity]:
         return [Entity(**e) for e in self.last_entities]
+
+
+def _fits(value: object, hint: object) -> bool:
+    """isinstance for a field's annotation (`int`, `str | None`, `list[dict]`: the outer types)."""
+    options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    return isinstance(value, tuple(typing.get_origin(o) or o for o in options))
 
 
 @dataclass
@@ -101,6 +123,13 @@ def skill(*intents: str, accepts: tuple[str, ...] = (), does: str = "help with t
         return fn
 
     return register
+
+
+def answers_first(intent: str, answer: Callable[[Turn], Reply | None]) -> None:
+    """Let `answer` take the words it knows before `intent`'s own skill does: the model has no intent for
+    conversions or small talk and files them under the nearest ("convert 5 miles to km" as qa_maths)."""
+    own = SKILLS[intent].fn
+    SKILLS[intent] = replace(SKILLS[intent], fn=lambda t: answer(t) or own(t))
 
 
 def on_confirm(name: str) -> Callable[[Callable[..., Reply]], Callable[..., Reply]]:

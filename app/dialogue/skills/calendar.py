@@ -1,15 +1,29 @@
-"""calendar_set / calendar_query / calendar_remove on a local calendar in the state database."""
+"""calendar_set / calendar_query / calendar_remove on a local calendar in the state database, reminders included.
+
+A reminder ("remind me to call mum in twenty minutes") is a timed event whose title is the task, so it shows on
+the calendar and rings through the same scheduler; it is spoken as a task ("Reminder: call mum.").
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from itertools import chain
+
+from app.nlu.types import Entity
+from app.nlu.values import clean_text, normalize
 
 from .. import speech_text as say
+from ..slots import Moment, Slots, digits
 from ..state import Event
+from . import alarms
 from .base import Reply, Turn, on_confirm, skill
 
 TIME_SLOTS = ("time", "date", "timeofday")
+REMINDER = re.compile(r"\bremind")  # "remind me", "a reminder", "my reminders"
+_REQUEST = re.compile(r"\bremind(?:ers?)?(?: (?:me|us))?\b")
+_AT_CLOCK = re.compile(r"\bat (?:\d{1,2}(?::\d\d)?(?: ?[ap]\.?m\b\.?)?|noon|midnight)")
+_YOURS = {"my": "your", "me": "you", "i": "you", "i'm": "you're", "myself": "yourself", "mine": "yours"}
 
 
 def describe(e: Event, now: datetime) -> str:
@@ -19,15 +33,62 @@ def describe(e: Event, now: datetime) -> str:
 
 
 def announce(e: Event, now: datetime) -> str:
-    """What Hearth says when a timed event (a reminder) starts, or started while it was closed."""
+    """What Hearth says when a timed event or a reminder starts, or started while it was closed."""
     if (now - e.start).total_seconds() > 120:
-        return f"While I was away, {e.title} was due {say.when(e.start.astimezone(now.tzinfo), now)}."
-    return f"Reminder: it's time for {e.title}."
+        when = say.when(e.start.astimezone(now.tzinfo), now)
+        return f"While I was away, you had a reminder {when}: {e.title}." if e.reminder else (
+            f"While I was away, {e.title} was due {when}.")
+    return f"Reminder: {e.title}." if e.reminder else f"Reminder: it's time for {e.title}."
 
 
 def _title(t: Turn) -> str | None:
-    words = t.slots.texts("event_name", "meal_type") or [f"meeting with {p}" for p in t.slots.texts("person")]
-    return words[0] if words else None
+    """"lunch with sam" from the event words (the model splits "christmas | dinner") and the people."""
+    names = " ".join(t.slots.texts("event_name", "meal_type"))
+    people = say.join(t.slots.texts("person", "relation"))
+    if names and people and people not in names:
+        return f"{names} with {people}"
+    return names or (f"meeting with {people}" if people else None)
+
+
+def _is_time(words: str) -> bool:
+    """Words that name a moment or a day ("at 6", "in twenty minutes", "on friday"); a bare number does not."""
+    return normalize("date", words) is not None
+
+
+def _reminder(t: Turn) -> tuple[str | None, str, str]:
+    """The task, how it joins "remind you" ("to", "about", "that") and the time words, read from the words
+    themselves: the model tags a reminder's task as scraps ("take", "bread"). The time may come before or after
+    the task: "remind me at 6 to take the bread out", "remind me to call mum in twenty minutes", "set a reminder
+    for the school play on Thursday at 6 pm". Spoken back to the user: "call my mum" is kept as "call your mum".
+    """
+    s = clean_text(t.text) or ""
+    request = _REQUEST.search(s)
+    rest = s[request.end():] if request else s
+    for m in chain(re.finditer(r"\b(?:to|about|that)\b", rest), re.finditer(r"\bfor\b", rest)):
+        before, task = rest[:m.start()].strip(), rest[m.end():].split()
+        if not task or (re.sub(r"^for\b", "", before).strip() and not _is_time(before)):
+            continue
+        when = next((i for i in range(1, len(task)) if _is_time(" ".join(task[i:]))), len(task))
+        words = " ".join(_YOURS.get(w, w) for w in task[:when])
+        joins = "to" if m.group() == "to" else "that" if m.group() == "that" else "about"
+        return re.sub(r"\s+(?:at|on|in|for|by|please)$", "", words), joins, f"{before} {' '.join(task[when:])}"
+    return None, "to", rest
+
+
+def _event_moment(t: Turn) -> Moment:
+    """When an event is; a clock time the model left untagged ("Thursday at 1": only "Thursday" is) is read from
+    the words, since an event with a time is never all-day."""
+    m = t.slots.moment("awake")
+    if m.grain == "day" and (clock := _AT_CLOCK.search(digits(t.text))):
+        m = Slots(t.u.entities + [Entity("time", clock.group(), clock.start(), clock.end())], t.now).moment("awake")
+    return m
+
+
+def _reminder_moment(t: Turn, words: str) -> Moment:
+    """When the time words of a reminder say (hours without a.m./p.m. settled as AWAKE), else the entities."""
+    words = words.strip()
+    said = Slots([Entity("time", words, 0, len(words))], t.now).moment("awake")
+    return said if said.at or said.seconds else t.slots.moment("awake")
 
 
 def _window(t: Turn) -> tuple[datetime, datetime, str]:
@@ -43,23 +104,38 @@ def _window(t: Turn) -> tuple[datetime, datetime, str]:
 
 @skill("calendar_set", accepts=TIME_SLOTS + ("event_name", "person"), does="add something to your calendar")
 def calendar_set(t: Turn) -> Reply:
-    title = _title(t)
+    reminder = bool(REMINDER.search(t.text))
+    task, joins, words = _reminder(t) if reminder else (None, "", "")
+    title = task or _title(t)
     if title is None:
-        return t.ask("event_name", "What should I call it?")
-    m = t.slots.moment()
-    if m.at is None:
-        return t.ask(TIME_SLOTS, f"When is {title}?")
-    at = m.at
+        return t.ask("event_name", "What should I remind you about?" if reminder else "What should I call it?")
+    m = _reminder_moment(t, words) if reminder else _event_moment(t)
+    if m.impossible:  # "31st february": never moved to a day that exists; the answer overrides it
+        return t.ask(TIME_SLOTS, f"{m.impossible}. Which day is {title}?")
+    at = t.now + timedelta(seconds=m.seconds) if reminder and m.at is None and (m.seconds or 0) > 0 else m.at
+    if at is None:
+        return t.ask(TIME_SLOTS, f"When should I remind you {joins} {title}?" if reminder else f"When is {title}?")
+    if reminder and m.grain == "day":  # a reminder rings, so it needs a time
+        return t.ask(TIME_SLOTS, f"At what time {say.day(at, t.now)}?")
     if m.grain == "time" and at <= t.now and t.slots.get("date") is None:
         at += timedelta(days=1)
-    event_id = t.store.add_event(title, at, all_day=m.grain == "day")
-    e = Event(event_id, title, at, m.grain == "day")
+    event_id = t.store.add_event(title, at, all_day=m.grain == "day", reminder=reminder)
+    action = [{"event": event_id, "set": {"title": title, "start": at.isoformat()}}]
+    if reminder:
+        soon = at - t.now < timedelta(hours=1)
+        when = f"in {say.duration((at - t.now).total_seconds())}" if soon else say.at(at, t.now)
+        return t.reply(t.pick("Okay, I'll remind you {} {} {}.", "Sure, I'll remind you {} {} {}.").format(
+            joins, title, when), action)
     text = t.pick("Added {} to your calendar.", "Okay, {} is on your calendar.", "Done: {}.")
-    return t.reply(text.format(describe(e, t.now)), [{"event": event_id, "set": {"title": title, "start": at.isoformat()}}])
+    return t.reply(text.format(describe(Event(event_id, title, at, m.grain == "day"), t.now)), action)
 
 
 @skill("calendar_query", accepts=TIME_SLOTS + ("event_name",), does="check your calendar")
 def calendar_query(t: Turn) -> Reply:
+    if impossible := t.slots.moment().impossible:
+        return t.reply(f"{impossible}.")
+    if REMINDER.search(t.text):
+        return _reminders(t)
     start, end, scope = _window(t)
     events = t.store.events(start, end)
     if title := _title(t):
@@ -69,17 +145,41 @@ def calendar_query(t: Turn) -> Reply:
     return t.reply(f"You have {say.plural(len(events), 'event')} {scope}: {say.join([describe(e, t.now) for e in events])}.")
 
 
+def _reminders(t: Turn) -> Reply:
+    """"What reminders do I have": those still to ring, on the day named if one is."""
+    m = t.slots.moment()
+    start, end, scope = _window(t) if m.at is not None else (t.now, None, "")
+    due = [e for e in t.store.events(start, end) if e.reminder]
+    if not due:
+        return t.reply(f"You don't have any reminders {scope}".rstrip() + ".")
+    said = [f"{e.title} {say.at(e.start, t.now)}" for e in due]
+    return t.reply(f"You have {say.plural(len(due), 'reminder')}: {say.join(said)}.")
+
+
+def _named(events: list[Event], title: str) -> list[Event]:
+    """The events whose titles hold every word of `title`, else any of them ("call mum" is not "call the dentist")."""
+    words = set(re.findall(r"\w+", title)) - {"the", "my", "your", "a"}
+    held = [(e, set(re.findall(r"\w+", e.title.lower()))) for e in events]
+    return [e for e, has in held if words <= has] or [e for e, has in held if words & has]
+
+
 @skill("calendar_remove", accepts=TIME_SLOTS + ("event_name",), does="remove a calendar event")
 def calendar_remove(t: Turn) -> Reply:
-    title = _title(t)
-    m = t.slots.moment()
-    start, end, _ = _window(t) if m.at is not None else (None, None, "")
-    events = t.store.events(start, end)
+    reminder = bool(REMINDER.search(t.text))
+    title = (_reminder(t)[0] if reminder else None) or _title(t)
+    m = t.slots.moment("awake")
+    if m.impossible:
+        return t.reply(f"{m.impossible}.")
+    start, end, _ = _window(t) if m.at is not None else (t.now if reminder else None, None, "")  # reminders to come
+    events = [e for e in t.store.events(start, end) if e.reminder or not reminder]
+    if m.grain == "time":  # "the 8 pm one"
+        events = [e for e in events if e.start == m.at]
     if title:
-        words = set(re.findall(r"\w+", title)) - {"the", "my", "a"}
-        events = [e for e in events if words & set(re.findall(r"\w+", e.title.lower()))]
-    elif m.at is None:
-        return t.ask(TIME_SLOTS + ("event_name",), "Which event should I remove?")
+        events = _named(events, title)
+    elif m.at is None and not (reminder and len(events) == 1):
+        return t.ask(TIME_SLOTS + ("event_name",), f"Which {'reminder' if reminder else 'event'} should I remove?")
+    if not events and not title and not reminder and m.grain == "time":
+        return alarms.alarm_remove(t)  # "cancel the 8 pm one" just after setting alarms: the model says calendar
     if not events:
         return t.reply(f"I couldn't find {title or 'anything then'} on your calendar.")
     if len(events) == 1:
@@ -92,5 +192,8 @@ def calendar_remove(t: Turn) -> Reply:
 def remove_events(t: Turn, ids: list[int]) -> Reply:
     gone = [e for e in t.store.events() if e.id in ids]
     t.store.remove_events(ids)
-    return t.reply(f"Removed {say.join([describe(e, t.now) for e in gone])} from your calendar.",
-                   [{"event": e.id, "removed": True} for e in gone])
+    actions = [{"event": e.id, "removed": True} for e in gone]
+    if all(e.reminder for e in gone):
+        return t.reply(f"Okay, I cancelled {'the reminder' if len(gone) == 1 else 'the reminders'}: "
+                       f"{say.join([e.title for e in gone])}.", actions)
+    return t.reply(f"Removed {say.join([describe(e, t.now) for e in gone])} from your calendar.", actions)

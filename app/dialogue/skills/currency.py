@@ -43,18 +43,27 @@ def qa_currency(t: Turn) -> Reply:
         return t.ask("currency_name", "Which currencies?")
     if unknown:
         return t.reply(f"My offline rate table doesn't have {say.join(unknown, 'or')}.")
-    asks_for_first = bool(re.search(r"\bhow (many|much)\b", t.text))  # "how many pesos for a dollar"
-    if len(codes) == 1:
+    # "how many pesos for a dollar" names the target first; "how much is 20 dollars in euros" does not
+    asks_for_first = bool(re.search(r"\bhow (many|much)\b(?! (is|are)\b)", t.text))
+    number = re.search(r"\d+(?:\.\d+)?", digits(t.u.text))
+    amount = float(number[0]) if number else 1.0
+    last = t.session.last_quantity or {}
+    if t.followup and len(codes) == 1 and last.get("unit") in rates and last["unit"] != codes[0]:
+        # "and in pounds?": the amount and currency asked about last turn, in the new one
+        source, target = last["unit"], codes[0]
+        if not number:
+            amount = float(last["amount"])
+    elif len(codes) == 1:
         other = home if codes[0] != home else "EUR"
         source, target = (other, codes[0]) if asks_for_first else (codes[0], other)
     else:
         source, target = codes[0], codes[1]
         if asks_for_first:
             source, target = target, source
-    number = re.search(r"\d+(?:\.\d+)?", digits(t.u.text))
-    amount = float(number[0]) if number else 1.0
-    result = convert(amount, source, target)
+    result = float(f"{convert(amount, source, target):.3g}")
+    t.session.last_quantity = {"amount": amount, "unit": source}
+    t.session.last_number = result
     as_of = date.fromisoformat(table()["as_of"])
     return t.reply(f"Going by my offline rate table from {as_of:%B} {as_of.year}, which isn't live: "
-                   f"{say.number(amount)} {_name(source, amount)} is about {say.number(float(f'{result:.3g}'), 6)} "
+                   f"{say.number(amount)} {_name(source, amount)} is about {say.number(result, 6)} "
                    f"{_name(target, result)}.")

@@ -4,55 +4,120 @@ maker and the speaker volume (audio_volume_*)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
+from datetime import datetime
 
+from app.nlu.types import Entity, Understanding
 from app.vocabulary import vocabulary
 
+from .. import questions
 from .. import speech_text as say
-from ..world import Device
+from ..slots import digits
+from ..world import Device, World
 from . import media
 from .base import Reply, Turn, skill
 
 PRONOUN = re.compile(r"\b(them|it|those|these|they|that one)\b")
+HERE = re.compile(r"\b(here|this room)\b")  # the room Hearth's speaker is in (world.here)
+BOTH = re.compile(r"\blights and (?:the )?plugs\b|\bplugs and (?:the )?lights\b")
 DEVICE_SLOTS = ("house_place", "device_type")
 STEP = 20  # brightness change when no amount is given
 VOLUME_STEP = 10
+# A minus anywhere in a volume or brightness request, also one the model left out of the amount ("to -50").
+NEGATIVE = re.compile(r"(?:\bminus|\bnegative|(?<![\w.])[-\u2212]) ?\d")
+# A level in the words, for when the model tags only "to" or takes "30" for a time ("set the volume to 30").
+LEVEL = re.compile(r"(?:\b(?P<mode>to|by|at)\s+)?(?P<n>\d+(?:\.\d+)?)\s*(?P<percent>%|percent|per cent)?")
+# "turn ... on/off"; Whisper often writes "turn off" as "turn of", which the model reads as "turn on".
+SWITCH = re.compile(r"\b(?:turn|switch|shut|power)(?:ed|ing|s)?\b(?P<rest>.*)")
+UNDO = "devices:undo"  # the devices the last change touched, as they were before it
+UNDO_WORDS = re.compile(r"^\W*(?:(?:oh|no|hearth|please|actually|okay|ok|sorry)\W+)*(?:(?:undo|reverse|revert)"
+                        r"(?: (?:it|that|this|them))?|(?:put|change|turn|set|switch) (?:it|that|this|them) back)"
+                        r"(?: please)?\W*$")
+DRINK = re.compile(r"\b(latte|cappuccino|espresso|americano|flat white|mocha|macchiato|cortado|decaf|black coffee)\b")
+LIGHT_INTENTS = {"iot_hue_lighton", "iot_hue_lightoff", "iot_hue_lightup", "iot_hue_lightdim", "iot_hue_lightchange"}
 
 
 def _names(t: Turn, devices: list[Device]) -> tuple[str, str]:
     """("the kitchen lights", "are") or ("all the lights", "are"): the subject and its verb."""
     if len(devices) > 1 and len({d.kind for d in devices}) == 1 and len(devices) == len(t.world.find(devices[0].kind)):
         return f"all the {devices[0].kind}s", "are"
-    verb = "are" if len(devices) > 1 or devices[0].name.endswith("s") else "is"
+    verb = "are" if plural(devices) else "is"
     return "the " + say.join([d.name for d in devices]), verb
 
 
 def targets(t: Turn, kind: str) -> list[Device] | Reply:
-    """The devices this turn means: a named room, "them" (the last ones), a device named, or all of a kind."""
-    if place := t.slots.get("house_place"):
-        room = t.world.room(t.slots.value_of(place))
-        if room is None:
-            return t.reply(f"There's no {t.slots.text('house_place')} in the simulated home. The rooms are "
-                           f"{say.join(list(t.world.rooms.values()))}.")
-        found = t.world.find(kind, room)
-        return found or t.reply(f"There's no {kind.replace('_', ' ')} in the {t.world.room_name(room)}.")
+    """The devices this turn means: a named room or "here", "them" (the last ones), a device named, or all of a kind."""
+    places = t.slots.all("house_place")
+    if places or HERE.search(t.text):
+        rooms = []
+        for place in places or [None]:  # "the kitchen and bedroom lights": every room named
+            room = room_of(t, place)
+            if room is None:
+                return t.reply(f"There's no {place.text.lower() if place else 'here'} in the simulated home. The rooms "
+                               f"are {say.join(list(t.world.rooms.values()))}.")
+            rooms.append(room)
+        found = [d for room in rooms for d in t.world.find(kind, room)]
+        where = say.join([t.world.room_name(r) for r in rooms], "or")
+        return found or t.reply(f"There's no {kind.replace('_', ' ')} in the {where}.")
     if PRONOUN.search(t.text) and t.session.last_devices:
         last = [t.world.devices[i] for i in t.session.last_devices if i in t.world.devices]
         if last:
             return last
     of_kind = t.world.find(kind)
-    named = [d for d in of_kind if any(w in t.text for w in d.name.split() if len(w) > 3 and w not in (kind, kind + "s"))]
-    return named or of_kind
+    by_name = [d for d in of_kind if any(w in t.text for w in d.name.split() if len(w) > 3 and w not in (kind, kind + "s"))]
+    return by_name or of_kind
 
 
-def _remember(t: Turn, devices: list[Device]) -> None:
+def room_of(t: Turn, place: Entity | None) -> str | None:
+    """The home's room a place names; "here" and "this room" (no place value) are the speaker's room (world.here)."""
+    value = t.slots.value_of(place) if place else None  # only the home knows which room "here" is
+    return t.world.room(value) if value is not None else t.world.here
+
+
+def in_scope(t: Turn, kind: str) -> list[Device]:
+    """The devices of a kind in the rooms named ("everything in the living room", "in here"), else everywhere."""
+    if not (t.slots.get("house_place") or HERE.search(t.text)):
+        return t.world.find(kind)
+    found = targets(t, kind)
+    return [] if isinstance(found, Reply) else found
+
+
+def _count(devices: list[Device]) -> str:
+    """"the kitchen lights" for one; "four lights: kitchen, bedroom, bathroom and hallway" for several of a kind."""
+    if len(devices) == 1 or len({d.kind for d in devices}) > 1:
+        return say.join(["the " + d.name for d in devices])
+    return f"{say.number(len(devices))} {devices[0].kind}s: {say.join([World.room_name(d.room) for d in devices])}"
+
+
+def plural(devices: list[Device]) -> bool:
+    return len(devices) > 1 or devices[0].name.endswith("s")
+
+
+def _were(devices: list[Device], state: str) -> str:
+    """" The kitchen lights were already off." for those a change left as they were."""
+    return f" {say.join(['the ' + d.name for d in devices]).capitalize()} {'were' if plural(devices) else 'was'} {state}."
+
+
+def _chosen(t: Turn) -> bool:
+    """Whether the words say which devices: a room, "here", "them", or all of them."""
+    return bool(t.slots.get("house_place") or HERE.search(t.text) or PRONOUN.search(t.text)
+                or re.search(r"\b(all|both|every)\b", t.text))
+
+
+def _remember(t: Turn, devices: list[Device], changing: bool = True) -> None:
+    """"them" is these devices from now on; before a change, keep how they are so "undo that" can go back."""
     t.session.last_devices = [d.id for d in devices]
+    if changing:
+        t.store.put(UNDO, {d.id: dict(d.state) for d in devices})
 
 
 def _switch(t: Turn, kind: str, on: bool) -> Reply:
     found = targets(t, kind)
+    if BOTH.search(t.text):  # "turn off all the lights and plugs"
+        found = in_scope(t, "light") + in_scope(t, "plug")
     if isinstance(found, Reply):
         return found
-    if kind == "plug" and len(found) > 1 and not t.slots.get("house_place") and not PRONOUN.search(t.text):
+    if kind == "plug" and len(found) > 1 and not _chosen(t):
         options = say.join([f"the {d.name} in the {t.world.room_name(d.room)}" for d in found], "or")
         return t.ask("house_place", f"Which plug: {options}?")
     _remember(t, found)
@@ -62,6 +127,9 @@ def _switch(t: Turn, kind: str, on: bool) -> Reply:
     if not changing:
         return t.reply(f"{subject.capitalize()} {verb} already {state}.")
     actions = [t.world.set(d, on=on) for d in changing]
+    if len(changing) < len(found):  # say which changed: "all the lights are on" hides that four just came on
+        same = [d for d in found if d not in changing]
+        return t.reply(f"Okay, I turned {state} {_count(changing)}." + _were(same, f"already {state}"), actions)
     text = t.pick("Okay, {} {} {}.", "Done, {} {} {}.", "Sure, {} {} now {}.")
     return t.reply(text.format(subject, verb, state), actions)
 
@@ -104,24 +172,49 @@ def lights_color(t: Turn) -> Reply:
     if isinstance(found, Reply):
         return found
     _remember(t, found)
+    was_off = [d for d in found if not d.state.get("on")]
     actions = [t.world.set(d, on=True, color=color["name"]) for d in found]
     text = t.pick("Okay, {} {} now {}.", "Done, {} {} now {}.", "Sure, {} {} {} now.")
-    return t.reply(text.format(*_names(t, found), color["name"]), actions)
+    return t.reply(text.format(*_names(t, found), color["name"]) + _switched_on(was_off, found), actions)
 
 
-def _amount(t: Turn) -> tuple[str, int] | None:
-    """("to", 60) or ("by", 20) from a change_amount like "to sixty percent" or "by 20"."""
+def _switched_on(was_off: list[Device], changed: list[Device]) -> str:
+    """" The kitchen lights were off and are on now.": a colour or level change also switches a light on."""
+    if not was_off:
+        return ""
+    many = plural(was_off)
+    who = ("They" if many else "It") if was_off == changed else say.join(["the " + d.name for d in was_off]).capitalize()
+    return f" {who} {'were' if many else 'was'} off and {'are' if many else 'is'} on now."
+
+
+def _amount(t: Turn, what: str) -> tuple[str, int] | Reply | None:
+    """("to", 60) or ("by", 20) from a change_amount like "to sixty percent" or "by 20".
+
+    A negative amount or one past 100 is refused, saying the range: clamping it would do something nobody
+    asked for.
+    """
     e = t.slots.get("change_amount")
-    if e is None:
-        return None
-    v = t.slots.value_of(e)
+    v = t.slots.value_of(e) if e else None
     n = v.get("value") if isinstance(v, dict) else v
+    mode, percent = ("by" if e and re.search(r"\bby\b", e.text.lower()) else "to"), isinstance(v, dict)
+    if not isinstance(n, (int, float)) and (said := _said_level(t.text)):
+        mode, n, percent = said
+    if NEGATIVE.search(digits(t.text)) or (isinstance(n, (int, float)) and not 0 <= n <= 100):
+        return t.reply(f"{what.capitalize()} goes from zero to one hundred percent, so I left it as it is.")
     if not isinstance(n, (int, float)):
         return None
-    mode = "by" if re.search(r"\bby\b", e.text.lower()) else "to"
-    if mode == "to" and n <= 10 and not isinstance(v, dict):  # "to seven" on a ten-step scale
+    if mode == "to" and n <= 10 and not percent:  # "to seven" on a ten-step scale
         n *= 10
     return mode, int(n)
+
+
+def _said_level(text: str) -> tuple[str, float, bool] | None:
+    """("to", 30, False) from "set the volume to 30": a number after to/by/at, before "percent", or last."""
+    text = digits(text).rstrip(" .?!")
+    for m in LEVEL.finditer(text):
+        if m["mode"] or m["percent"] or m.end() == len(text):
+            return ("by" if m["mode"] == "by" else "to"), float(m["n"]), bool(m["percent"])
+    return None
 
 
 def _level(current: int, amount: tuple[str, int] | None, direction: int, step: int) -> int:
@@ -138,8 +231,14 @@ def _brightness(t: Turn, direction: int) -> Reply:
     found = targets(t, "light")
     if isinstance(found, Reply):
         return found
+    amount = _amount(t, "brightness")
+    if isinstance(amount, Reply):
+        return amount
+    lit = [d for d in found if d.state.get("on")]
+    if lit and not _chosen(t):  # "dim the lights" means the ones that are on, not every bulb in the home
+        found = lit
     _remember(t, found)
-    amount = _amount(t)
+    was_off = [d for d in found if not d.state.get("on")]
     actions = []
     for d in found:
         level = max(5, _level(d.state.get("brightness", 100), amount, direction, STEP))
@@ -147,7 +246,7 @@ def _brightness(t: Turn, direction: int) -> Reply:
     levels = sorted({a["set"]["brightness"] for a in actions})
     at = f" to {say.number(levels[0])} percent" if len(levels) == 1 else ""
     verb = "Dimmed" if direction < 0 else "Brightened"
-    return t.reply(f"{verb} {_names(t, found)[0]}{at}.", actions)
+    return t.reply(f"{verb} {_names(t, found)[0]}{at}." + _switched_on(was_off, found), actions)
 
 
 @skill("iot_hue_lightdim", accepts=DEVICE_SLOTS + ("change_amount",), does="dim the lights")
@@ -164,10 +263,11 @@ def lights_up(t: Turn) -> Reply:
 def cleaning(t: Turn) -> Reply:
     vacuum = t.world.find("vacuum")[0]
     _remember(t, [vacuum])
-    if re.search(r"\b(stop|pause|dock|home|off|enough)\b", t.text) and not t.slots.get("house_place"):
+    stop = switched(t.text) == "off" or re.search(r"\b(stop|pause|dock|home|enough)\b", t.text)
+    if stop and not t.slots.get("house_place"):
         return t.reply("Sending the robot vacuum back to its dock.", [t.world.set(vacuum, status="docked", cleaning_room="")])
     place = t.slots.get("house_place")
-    room = t.world.room(t.slots.value_of(place)) if place else "*"
+    room = room_of(t, place) if place or HERE.search(t.text) else "*"
     if room is None:
         return t.reply(f"There's no {t.slots.text('house_place')} in the simulated home.")
     where = "the whole home" if room == "*" else f"the {t.world.room_name(room)}"
@@ -179,7 +279,11 @@ def cleaning(t: Turn) -> Reply:
 def coffee(t: Turn) -> Reply:
     maker = t.world.find("coffee_maker")[0]
     _remember(t, [maker])
-    drink = t.slots.text("coffee_type") or "coffee"
+    if switched(t.text) == "off" or re.search(r"\b(stop|cancel|halt|don't|do not)\b", t.text):
+        if maker.state.get("status") in (None, "idle"):
+            return t.reply("The coffee maker is already off.")
+        return t.reply("Okay, I've stopped the coffee maker.", [t.world.set(maker, status="idle", drink="")])
+    drink = t.slots.text("coffee_type") or (m[0] if (m := DRINK.search(t.text)) else "coffee")
     drink = re.sub(r"^(a|an|one)\s+(cup of\s+)?", "", drink)
     moment = t.slots.moment()
     if moment.at is not None and moment.grain == "time" and moment.at > t.now:
@@ -195,7 +299,10 @@ def _speaker(t: Turn) -> Device:
 
 def _volume(t: Turn, direction: int) -> Reply:
     speaker = _speaker(t)
-    level = _level(speaker.state.get("volume", 50), _amount(t), direction, VOLUME_STEP)
+    amount = _amount(t, "the volume")
+    if isinstance(amount, Reply):
+        return amount
+    level = _level(speaker.state.get("volume", 50), amount, direction, VOLUME_STEP)
     action = t.world.set(speaker, volume=level, muted=False)
     return t.reply(t.pick("Volume {}.", "Okay, volume is now {}.").format(f"{say.number(level)} percent"), [action])
 
@@ -212,11 +319,16 @@ def volume_down(t: Turn) -> Reply:
 
 @skill("audio_volume_other", accepts=("change_amount",), does="change the volume")
 def volume_other(t: Turn) -> Reply:
-    if _amount(t):
+    if _amount(t, "the volume"):
         return _volume(t, 0)
+    return _volume_status(t)
+
+
+def _volume_status(t: Turn) -> Reply:
     speaker = _speaker(t)
-    muted = " and muted" if speaker.state.get("muted") else ""
-    return t.reply(f"The volume is at {say.number(speaker.state.get('volume', 50))} percent{muted}.")
+    muted = bool(speaker.state.get("muted"))
+    level = f"the volume is at {say.number(speaker.state.get('volume', 50))} percent{' and muted' if muted else ''}."
+    return t.reply(answer(t, muted if "mute" in t.text else None, level))
 
 
 @skill("audio_volume_mute", accepts=("device_type",), does="mute the speaker")
@@ -228,3 +340,148 @@ def mute(t: Turn) -> Reply:
     unmute = bool(re.search(r"\bun-?mute|sound (back )?on\b", t.text))
     action = t.world.set(_speaker(t), muted=not unmute)
     return t.reply("Sound is back on." if unmute else t.pick("Muted.", "Okay, I've muted the speaker."), [action])
+
+
+# ---- questions about the home (skills/status.py routes them here): answered from state, never changing it ----
+
+# Status intent -> the kind it asks about; iot_device_query: a device named in a question the model took for
+# something else ("is the heater on" -> weather_query).
+STATUS_KINDS = {"iot_lights_query": "light", "iot_plugs_query": "plug", "iot_cleaning_query": "vacuum",
+                "iot_coffee_query": "coffee_maker", "audio_volume_query": "speaker", "iot_device_query": None}
+ASKED_ON = re.compile(r"\b(on|running|cleaning|brewing|working|going|lit)\b")
+ASKED_OFF = re.compile(r"\b(off|docked|idle|dark)\b")
+DETAIL = re.compile(r"\b(colou?r|bright|brightness|dim|dimmed|percent|level|warm|cool|white)\b")
+
+
+def answer(t: Turn, yes: bool | None, text: str) -> str:
+    """The reply to a question, with "Yes, " or "No, " before it when a yes or no answers it."""
+    text = ("Yes, " if yes else "No, ") + text if yes is not None and questions.is_yes_no(t.text) else text
+    return text[0].upper() + text[1:]
+
+
+def _asked_kind(t: Turn) -> str | None:
+    """The kind asked about: a device type the home has, a device named, else the kind of the status intent
+    (None: a kind the home hasn't)."""
+    kind = t.slots.value("device_type")
+    if kind and t.world.find(kind):
+        return kind
+    found = named(t.world, t.text)
+    return found[0].kind if found else STATUS_KINDS[t.u.intent]
+
+
+def named(world: World, text: str) -> list[Device]:
+    """Devices named by a word only their name has: "the heater", "the fairy lights" (a plug, not the lights)."""
+    rooms = {w for name in world.rooms.values() for w in name.split()}
+    words = Counter(w for d in world.devices.values() for w in set(d.name.split()) if w not in rooms)
+    text = text.lower()
+    return [d for d in world.devices.values() if any(words[w] == 1 and re.search(rf"\b{w}\b", text) for w in d.name.split())]
+
+
+def _is_on(d: Device) -> bool:
+    return bool(d.state.get("on")) or d.state.get("status") in ("cleaning", "brewing")
+
+
+def _how(t: Turn, d: Device, detail: bool) -> str:
+    """"on at seventy percent in warm white", "off", "docked in the hallway", "on, making your latte"."""
+    s = d.state
+    if d.kind == "light":
+        setting = f"{say.number(s.get('brightness', 100))} percent in {s.get('color', 'white')}"
+        return f"on at {setting}" if s.get("on") else f"off, set to {setting}" if detail else "off"
+    if d.kind == "vacuum":
+        room = s.get("cleaning_room")
+        if s.get("status") == "cleaning":
+            return f"cleaning the {t.world.room_name(room)}" if room else "cleaning the whole home"
+        return f"docked in the {t.world.room_name(d.room)}"
+    if d.kind == "coffee_maker":
+        if s.get("status") == "brewing":
+            return f"on, making your {s.get('drink') or 'coffee'}"
+        if s.get("status") == "scheduled" and s.get("at"):
+            return f"off, set to make {s.get('drink') or 'coffee'} {say.when(datetime.fromisoformat(s['at']), t.now)}"
+        return "off"
+    return "on" if s.get("on") else "off"
+
+
+def _report(t: Turn, found: list[Device]) -> str:
+    """One device: its state. Several: which are on (with their level and colour) and how many are off."""
+    detail = bool(DETAIL.search(t.text))
+    asked_on, asked_off = bool(ASKED_ON.search(t.text)), bool(ASKED_OFF.search(t.text))
+    matching = [d for d in found if _is_on(d) != asked_off]  # in the state asked about ("is it on": on)
+    wanted = len(matching) > 0 if re.search(r"\b(any|anything)\b", t.text) else len(matching) == len(found)
+    yes = None if asked_on and asked_off else wanted  # "is it on or off" takes no yes or no
+    if len(found) == 1:
+        return answer(t, yes, f"the {found[0].name} {_names(t, found)[1]} {_how(t, found[0], detail)}.")
+    on = [d for d in found if _is_on(d)]
+    if not on:
+        return answer(t, yes, f"{_names(t, found)[0]} are off.")
+    lit = say.join([f"the {d.name}" + _how(t, d, detail).removeprefix("on") for d in on])
+    if len(on) == len(found):
+        return answer(t, yes, f"{_names(t, found)[0]} are on: {lit}.")
+    rest = len(found) - len(on)
+    counted = f"{say.number(len(on))} {found[0].kind}{'s are' if len(on) > 1 else ' is'} on"
+    return answer(t, yes, f"{counted}: {lit}. The other {say.number(rest)} {'is' if rest == 1 else 'are'} off.")
+
+
+@skill(*STATUS_KINDS, accepts=DEVICE_SLOTS + ("color_type",), does="tell you how the devices are")
+def status(t: Turn) -> Reply:
+    kind = _asked_kind(t)
+    if kind is None:
+        return t.reply(f"There's no {t.slots.text('device_type') or 'such device'} in the simulated home.")
+    if kind == "speaker":
+        return _volume_status(t)
+    found = targets(t, kind)
+    if isinstance(found, Reply):
+        return found
+    _remember(t, found, changing=False)
+    return t.reply(_report(t, found))
+
+
+@skill("iot_undo", does="undo the last change to the home")
+def undo(t: Turn) -> Reply:
+    """The devices the last device command touched, back as they were before it."""
+    saved = t.store.get(UNDO) or {}
+    back = [(t.world.devices[i], state) for i, state in saved.items()
+            if i in t.world.devices and t.world.devices[i].state != state]
+    t.store.delete(UNDO)
+    if not back:
+        return t.reply("There's nothing to undo.")
+    actions = [t.world.set(d, **state) for d, state in back]
+    many = plural([d for d, _ in back])
+    names = say.join(["the " + d.name for d, _ in back])
+    return t.reply(f"Okay, {names} {'are' if many else 'is'} back as {'they were' if many else 'it was'}.", actions)
+
+
+def undo_request(u: Understanding, world: World) -> str | None:
+    """iot_undo for "undo that", "put it back", "change them back" (HWU64 has no undo)."""
+    return "iot_undo" if UNDO_WORDS.match(u.text.lower()) else None
+
+
+def switched(text: str) -> str | None:
+    """"on" or "off" from "turn/switch ... on/off", the first that follows the verb; "turn of" is "turn off"."""
+    m = SWITCH.search(text.lower())
+    if m is None:
+        return None
+    if re.match(r"\s+of\b", m["rest"]):
+        return "off"
+    way = re.search(r"\b(on|off)\b", m["rest"])
+    return way[1] if way else None
+
+
+def direction(u: Understanding, world: World) -> str | None:
+    """The switch intent the words say when the model picked the opposite ("turn of the lights" ->
+    iot_hue_lightup) or the wrong device ("turn on the fairy lights", a plug, -> iot_hue_lighton); a level
+    without a colour is brightness, and "unmute" is not "volume up"."""
+    way, text = switched(u.text), u.text.lower()
+    if u.intent.startswith("audio_volume") and re.search(r"\bun-?mute\b", text):
+        return "audio_volume_mute"
+    if u.intent not in LIGHT_INTENTS | {"iot_wemo_on", "iot_wemo_off"}:
+        return None
+    kinds = {d.kind for d in named(world, text) if "on" in d.state}  # a switchable device named
+    if u.intent == "iot_hue_lightchange" and not u.entity("color_type") and _said_level(text):
+        return "iot_hue_lightup"  # "set the bedroom lights to 120 percent": a level, not a colour
+    if way is None:
+        return None
+    if kinds == {"plug"} or (u.intent.startswith("iot_wemo") and kinds != {"light"}):
+        return "iot_wemo_" + way
+    if way == "off" or u.intent in ("iot_hue_lightoff", "iot_wemo_on", "iot_wemo_off"):
+        return "iot_hue_light" + way
+    return None  # "turn on the lights to fifty percent", "... on in blue": a level or colour that switches on

@@ -1,9 +1,31 @@
-"""general_*: stop, repeat, explain, yes/no with nothing pending, praise and chit-chat."""
+"""general_*: stop, repeat, explain, yes/no with nothing pending, thanks, greetings and small talk."""
 
 from __future__ import annotations
 
-from . import media
-from .base import Reply, Turn, skill
+import re
+
+from .. import speech_text as say
+from . import media, offline  # noqa: F401 (offline registers email_querycontact, wrapped below)
+from .base import Reply, Turn, answers_first, skill
+
+# Small talk, mostly filed under general_quirky, each with its answer; "good night" is left to the home.
+GREETING = re.compile(r"^\W*(?:(?:good )?(?P<part>morning|afternoon|evening)|hello|hi|hiya|hey|howdy)\b")
+HOW_ARE_YOU = re.compile(r"\bhow (?:are|r) (?:you|u)\b|\bhow(?:'s| is) it going\b|\bhow do you do\b|\byou (?:ok|alright)\b")
+CAN_DO = re.compile(r"\bwhat (?:else )?(?:can|could|do) you (?:do|help)|\bwhat are you (?:able|good)\b|\bhow can you help\b"
+                    r"|^\W*help\W*$")
+WHO = re.compile(r"\bwho are you\b|\bwhat(?:'s| is) your name\b|\bwhat are you\b|\bwho (?:made|built|are) you\b")
+THERE = re.compile(r"\bare you (?:there|listening|awake|still on)\b|\bcan you hear me\b")
+LOVE = re.compile(r"^\W*i (?:really )?(?:love|like) you\b")
+# The model's other homes for these ("what's your name" -> email_querycontact, "I love you" -> music_likeness).
+ABOUT_ME = ("email_querycontact", "music_likeness", "general_praise")
+THANKS = re.compile(r"\b(?:thanks|thank you|thank u|cheers|ta)\b")
+CAN = ("I can set timers, alarms and reminders, keep lists and your calendar, switch the simulated home's lights and "
+       "plugs, play music from the local library, do sums and conversions, and tell jokes. I work offline, so I can't "
+       "look things up on the internet.")
+
+
+def part_of_day(hour: int) -> str:
+    return "morning" if 5 <= hour < 12 else "afternoon" if 12 <= hour < 18 else "evening"
 
 
 @skill("general_commandstop", does="stop")
@@ -55,11 +77,51 @@ def dontcare(t: Turn) -> Reply:
 @skill("general_praise", does="take the compliment")
 def praise(t: Turn) -> Reply:
     t.remember = False
+    if THANKS.search(t.text):
+        return t.reply(t.pick("You're welcome.", "Any time.", "Happy to help."))
     return t.reply(t.pick("Thank you!", "Thanks, that's kind.", "Glad I could help."))
+
+
+def _greeting(t: Turn, said: str | None) -> str:
+    """"good morning" at nine: "Good morning! It's nine a.m."; at three, "Good afternoon! It's already three p.m."."""
+    if said is None:
+        return t.pick("Hello!", "Hi there!")
+    part = part_of_day(t.now.hour)
+    order = ("morning", "afternoon", "evening")
+    early_or_late = "" if said == part else " already" if order.index(said) < order.index(part) else " only"
+    return f"Good {part}! It's{early_or_late} {say.clock_time(t.now)}."
+
+
+def about_me(t: Turn) -> Reply | None:
+    """Who Hearth is, whether it is listening, a kind word: the answer, or None for other words."""
+    if THERE.search(t.text):
+        said = "Yes, I'm here."
+    elif LOVE.search(t.text):
+        said = "That's kind of you. I'm fond of you too."
+    elif WHO.search(t.text):
+        said = "I'm Hearth, a voice assistant that runs entirely on this computer."
+    else:
+        return None
+    t.remember = False
+    return t.reply(f"{said} What can I do for you?")
 
 
 @skill("general_quirky", does="chat")
 def quirky(t: Turn) -> Reply:
     t.remember = False
-    return t.reply("I'm a small offline assistant, so chit-chat isn't my strong point. I can do timers and alarms, "
-                   "lists, your calendar, the simulated home's lights and plugs, local music, sums and jokes.")
+    said = []
+    if m := GREETING.search(t.text):
+        said.append(_greeting(t, m["part"]))
+    if HOW_ARE_YOU.search(t.text):
+        said.append(t.pick("I'm doing well, thanks for asking.", "All good here, thank you."))
+    if CAN_DO.search(t.text):
+        return t.reply(" ".join([*said, CAN]))
+    if about := about_me(t):
+        return t.reply(" ".join([*said, about.text]))
+    if said:
+        return t.reply(" ".join(said) + " What can I do for you?")
+    return t.reply(f"I'm a small offline assistant, so chit-chat isn't my strong point. {CAN}")
+
+
+for _intent in ABOUT_ME:
+    answers_first(_intent, about_me)

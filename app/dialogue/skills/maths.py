@@ -7,6 +7,9 @@ import ast
 import math
 import operator
 import re
+from decimal import Decimal
+
+from app.nlu.values import SCALE_WORD
 
 from .. import speech_text as say
 from ..slots import digits
@@ -22,8 +25,13 @@ UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 FUNCTIONS = {"sqrt": math.sqrt, "cbrt": lambda x: math.copysign(abs(x) ** (1 / 3), x), "abs": abs}
 SPOKEN = {"*": "times", "/": "divided by", "+": "plus", "-": "minus", "%": "modulo", "**": "to the power of"}
 
-# Spoken operators -> symbols, longest phrases first.
+# Spoken operators -> symbols, longest phrases first; a verb before its first number ("divide 36 by 4") first of all.
 PHRASES = [
+    (r"\bdivide (\S+) by\b", r" \1 / "), (r"\bmultiply (\S+) by\b", r" \1 * "),
+    (r"\bsubtract (\S+) from (\S+)", r" \2 - \1 "), (r"\badd (\S+) to (\S+)", r" \1 + \2 "),
+    (r"\b(\d+|an?) (quarter|third|3rd)s?\b",  # "3 quarters of a cup", "two thirds of 90"
+     lambda m: f" ({m[1] if m[1].isdigit() else 1} / {4 if m[2] == 'quarter' else 3}) "),
+    (r"(?<=\))\s+of\s+(?=\d)", " * "),
     (r"\bsquare root of\b", " sqrt "), (r"\bcube root of\b", " cbrt "),
     (r"\bto the power of\b|\braised to( the power of)?\b|\^", " ** "),
     (r"\bsquared\b", " ** 2 "), (r"\bcubed\b", " ** 3 "),
@@ -36,6 +44,12 @@ PHRASES = [
     (r"\bhalf of\b", " 0.5 * "), (r"\bdouble\b|\btwice\b", " 2 * "),
 ]
 TOKEN = re.compile(r"\d+(?:\.\d+)?|\*\*|[-+*/%()]|sqrt|cbrt")
+SAID = [(r"(\S+) / 100 \* ", r"\1 percent of "), (r"(?<![\d.])0\.5 \* ", "half of "),
+        (r" \*\* 2(?![\d.])", " squared"), (r" \*\* 3(?![\d.])", " cubed"),
+        (r"\(1 / 4\)", "a quarter"), (r"\((\S+) / 4\)", r"\1 quarters"), (r"\(1 / 3\)", "a third"),
+        (r"\((\S+) / 3\)", r"\1 thirds")]
+THAT = re.compile(r"\b(?:that|it|this|the answer|the result)\b")  # the previous answer: "divide that by 4"
+QUESTION = re.compile(r"^\W*(?:what|what's|whats|how much|calculate|work out)\b")
 
 
 class MathsError(ValueError):
@@ -79,8 +93,14 @@ def _eval(node: ast.AST) -> float | int:
 
 
 def spoken_to_expression(text: str) -> str:
-    """"what is twelve times three" -> "12 * 3"; "square root of eighty one" -> "sqrt(81)"."""
+    """"what is twelve times three" -> "12 * 3"; "square root of eighty one" -> "sqrt(81)".
+
+    A scale word left over ("quintillion", past the digits the normalizer writes) is refused: dropping it would
+    give a wrong small number.
+    """
     t = digits(text)
+    if SCALE_WORD.search(t):
+        raise MathsError("that number is too big for me")
     for pattern, symbol in PHRASES:
         t = re.sub(pattern, symbol, t)
     tokens = TOKEN.findall(t)
@@ -100,22 +120,66 @@ def spoken_to_expression(text: str) -> str:
     return re.sub(r"\(\s+", "(", " ".join(out)).replace(" )", ")")
 
 
-def speak_expression(expr: str) -> str:
+def on_last(text: str, last: float | None) -> str:
+    """"divide that by 4" -> "divide 36 by 4" and "times two" -> "36 times two": maths on the previous answer.
+
+    A leading minus in a question is a negative number ("what's minus five times three"), not a subtraction.
+    """
+    text = text.lower()
+    if last is None:
+        return text
+    number = format(Decimal(repr(last)), "f")  # positional: the tokenizer reads no "1e+20"
+    if THAT.search(text):
+        return THAT.sub(number, text)
+    binary = r"\W*(?:and |then |now )*(?:times|multiplied|divided|over|plus|add|to the power|squared|cubed|mod)\b"
+    if re.match(binary, text) or (re.match(r"\W*(?:and |then |now )*(?:minus|take away|subtract)\b", text)
+                                  and not QUESTION.match(text)):
+        return f"{number} {text}"
+    return text
+
+
+def is_sum(expr: str) -> bool:
+    """A number and an operator: arithmetic, not a bare number or words."""
+    return bool(re.search(r"\d", expr) and re.search(r"[-+*/%]|sqrt|cbrt", expr))
+
+
+def on_last_answer(text: str, last: float | None) -> bool:
+    """Whether the words are a sum on the previous answer ("divide that by 4", "times two"), whatever the model
+    made of them ("turn it off" mentions "it" but is no sum)."""
+    changed = on_last(text, last)
+    if last is None or changed == text.lower():
+        return False
+    try:
+        return is_sum(spoken_to_expression(changed))
+    except MathsError:
+        return False
+
+
+def speak_expression(expr: str) -> str | None:
+    """The sum said back, or None when a number in it is too big to say plainly (it would only bury the answer) or
+    has more decimals than are said (it would be said wrong)."""
+    for symbols, words in SAID:  # as it was said, not "divided by one hundred times"
+        expr = re.sub(symbols, words, expr)
     spoken = re.sub(r"(sqrt|cbrt)\((\S+?)\)", lambda m: f"the {'square' if m[1] == 'sqrt' else 'cube'} root of {m[2]}", expr)
     words = [SPOKEN.get(tok, tok) for tok in spoken.replace("(", " ").replace(")", " ").split()]
-    return " ".join(say.number(float(w)) if re.fullmatch(r"\d+(?:\.\d+)?", w) else w for w in words)
+    numbers = {w: ast.literal_eval(w) for w in words if re.fullmatch(r"\d+(?:\.\d+)?", w)}
+    if any(n >= say.SCIENTIFIC_FROM or round(n, 2) != n for n in numbers.values()):  # said rounded, it would be wrong
+        return None
+    return " ".join(say.number(numbers[w]) if w in numbers else w for w in words)
 
 
 @skill("qa_maths", accepts=(), does="work out a sum")
 def qa_maths(t: Turn) -> Reply:
-    expr = spoken_to_expression(t.u.text)
-    if not re.search(r"\d", expr) or not re.search(r"[-+*/%]|sqrt|cbrt", expr):
-        return t.reply("I can only do arithmetic, like twelve times three or the square root of eighty-one; "
-                       "unit conversions and word problems are beyond me offline.")
     try:
+        expr = spoken_to_expression(on_last(t.u.text, t.session.last_number))
+        if not is_sum(expr):
+            return t.reply("I can only do arithmetic, like twelve times three or the square root of eighty-one, "
+                           "and conversions like five miles in kilometres.")
         result = evaluate(expr)
     except MathsError as exc:
         return t.reply(f"Sorry, {exc}.")
-    answer = say.number(float(result))
-    text = t.pick("{} is {}.", "{} equals {}.", "That's {1}.")
-    return t.reply(text.format(speak_expression(expr).capitalize(), answer))
+    t.session.last_number = result
+    about = "about " if isinstance(result, float) and round(result, 2) != result and abs(result) < say.SCIENTIFIC_FROM else ""
+    answer = about + say.number(result)
+    said = speak_expression(expr)
+    return t.reply(f"{said.capitalize()} is {answer}." if said else f"That's {answer}.")

@@ -5,17 +5,47 @@ from __future__ import annotations
 
 import re
 
+from app.nlu.types import Understanding
+
 from .. import speech_text as say
 from ..slots import digits
+from ..world import World
 from .base import Reply, Turn, skill
 
 NOW = "now_playing"
+STOPPED = "player:stopped"  # what played last, so "resume" after "stop" continues it
 LIKES = "music_likes"
 DISLIKES = "music_dislikes"
+# Transport commands are short and made of few words, which HWU64 scatters over six intents ("skip" ->
+# play_podcasts, "kill the music" -> play_music, "resume" -> play_audiobook): the words decide. An utterance
+# is one when, without these media nouns and fillers, what is left is one of the commands below.
+MEDIA_NOUNS = {"music", "song", "songs", "track", "tune", "episode", "chapter", "station", "podcast", "audiobook",
+               "book", "radio", "playback", "playing", "audio"}
+FILLER = {"the", "this", "that", "a", "to", "it", "please", "hearth", "ok", "okay", "now", "hey", "play", "just",
+          "one", "is", "current", "again"}
+PLAY = re.compile(r"^\W*(?:(?:hey|ok|okay|hearth|please|can you|could you|will you)\W+)*(?:play|put on|listen to)\b")
+TRANSPORT_WORDS = {
+    "media_stop": {"stop", "kill", "cut", "end", "enough", "silence", "shut up", "turn off", "switch off",
+                   "no more", "turn of", "switch of"},
+    "media_pause": {"pause", "hold"},
+    "media_resume": {"resume", "continue", "unpause", "un pause", "carry on", "keep going", "keep"},
+    "media_next": {"skip", "next", "skip next", "skip ahead", "skip forward", "forward"},
+    "media_previous": {"previous", "back", "go back", "skip back", "last", "go back previous", "go previous"},
+}
+TRANSPORT = tuple(TRANSPORT_WORDS)
+# Commands that say they are about media without a noun; "stop" or "turn it off" alone may mean a timer or a light.
+MEDIA_ONLY = {"pause", "unpause", "un pause", "resume", "continue", "skip", "next", "previous", "go back", "shut up",
+              "enough", "carry on", "skip next", "skip ahead", "skip forward", "skip back"}
+
+
+def _spelled(text: str) -> list[str]:
+    """The words of a title or a request as said, whatever the punctuation: "The Clockmaker's Daughter" and "the
+    clockmakers daughter" (a recognizer writes no apostrophes) are the same words."""
+    return re.findall(r"[a-z0-9]+", re.sub(r"['\u2019\u2018`]", "", text.lower()))
 
 
 def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z0-9']+", text.lower())) - {"the", "a", "an", "of", "by", "some", "music", "song", "songs"}
+    return set(_spelled(text)) - {"the", "a", "an", "of", "by", "some", "music", "song", "songs"}
 
 
 def _matches(query: str, *fields: str) -> bool:
@@ -36,10 +66,108 @@ def start(t: Turn, item: dict, spoken: str) -> Reply:
 
 def stop(t: Turn) -> list[dict]:
     """Stop playback (general_commandstop uses this too); returns the actions, empty if nothing played."""
-    if now_playing(t) is None:
+    current = now_playing(t)
+    if current is None:
         return []
+    t.store.put(STOPPED, current)
     t.store.delete(NOW)
     return [{"player": "stop"}]
+
+
+def transport(u: Understanding, world: World) -> str | None:
+    """media_stop / pause / resume / next / previous when the utterance is only such a command."""
+    words = re.findall(r"[a-z]+", u.text.lower().replace("that's", "that"))
+    nouns = [w for w in words if w in MEDIA_NOUNS]
+    rest = " ".join(w for w in words if w not in MEDIA_NOUNS and w not in FILLER)
+    intent = next((i for i, said in TRANSPORT_WORDS.items() if rest in said), None)
+    return intent if intent and (nouns or rest in MEDIA_ONLY) else None
+
+
+@skill("media_stop", does="stop the music")
+def media_stop(t: Turn) -> Reply:
+    actions = stop(t)
+    return t.reply("Stopped." if actions else "Nothing is playing.", actions)
+
+
+@skill("media_pause", does="pause the music")
+def media_pause(t: Turn) -> Reply:
+    current = now_playing(t)
+    if current is None:
+        return t.reply("Nothing is playing.")
+    if current.get("paused"):
+        return t.reply(f"{current['title']} is already paused.")
+    t.store.put(NOW, {**current, "paused": True})
+    return t.reply(f"Paused {current['title']}.", [{"player": "pause"}])
+
+
+@skill("media_resume", does="carry on playing")
+def media_resume(t: Turn) -> Reply:
+    """Continues what was paused or stopped, where it was (an audiobook at its chapter)."""
+    current = now_playing(t)
+    if current is not None and not current.get("paused"):
+        return t.reply(f"{current['title']} is already playing.")
+    item = current or t.store.get(STOPPED)
+    if item is None:
+        return t.reply("There's nothing to resume. Ask me to play something.")
+    t.store.put(NOW, {**item, "paused": False})
+    return t.reply(f"Resuming {item['title']}.", [{"player": "resume", "item": item}])
+
+
+def _step(t: Turn, step: int) -> Reply:
+    """The next or previous song of the artist, station, episode of the show or chapter of the book."""
+    current = now_playing(t)
+    if current is None:
+        return t.reply(f"Nothing is playing, so there's nothing to {'skip' if step > 0 else 'go back to'}.")
+    kind = current["kind"]
+    if kind == "audiobook":
+        book = next(b for b in t.world.audiobooks if b["title"] == current["title"])
+        chapter = current.get("chapter", 1) + step
+        if not 1 <= chapter <= book["chapters"]:
+            return t.reply(f"That's the {'last' if step > 0 else 'first'} chapter of {book['title']}.")
+        t.store.put(f"audiobook:{book['title']}", chapter)
+        return start(t, {**current, "chapter": chapter}, f"chapter {say.number(chapter)} of {book['title']}")
+    if kind == "radio":
+        names = [s["name"] for s in t.world.radio]
+        station = t.world.radio[(names.index(current["title"]) + step) % len(names)]
+        return start(t, {**current, "title": station["name"], "genre": station["genre"]}, station["name"])
+    if kind == "podcast":
+        titles = next(s for s in t.world.podcasts if s["name"] == current["by"])["episodes"]
+    else:
+        titles = next(a for a in t.world.music if a["artist"] == current["by"])["songs"]
+    title = titles[(titles.index(current["title"]) + step) % len(titles)]
+    return start(t, {**current, "title": title}, f"{title} by {current['by']}" if kind == "music" else title)
+
+
+@skill("media_next", does="skip to the next one")
+def media_next(t: Turn) -> Reply:
+    return _step(t, +1)
+
+
+@skill("media_previous", does="go back to the previous one")
+def media_previous(t: Turn) -> Reply:
+    return _step(t, -1)
+
+
+def library_item(world: World, text: str) -> tuple[str, dict, str | None] | None:
+    """The library entry the words name, (play intent, entry, song): a song title first ("Blue Hour by Ruby
+    Okafor"), then the longest other name. The model tags titles poorly (they're not in its training data)."""
+    text = f" {' '.join(_spelled(text))} "
+    songs = [(s, "play_music", a, s) for a in world.music for s in a["songs"]]
+    others = ([(a["artist"], "play_music", a, None) for a in world.music]
+              + [(s["name"], "play_radio", s, None) for s in world.radio]
+              + [(p["name"], "play_podcasts", p, None) for p in world.podcasts]
+              + [(b[k], "play_audiobook", b, None) for b in world.audiobooks for k in ("title", "author")])
+    for name, intent, entry, song in songs + sorted(others, key=lambda n: -len(n[0])):
+        words = " ".join(_spelled(name.lower().removeprefix("the ")))
+        if f" {words} " in text:
+            return intent, entry, song
+    return None
+
+
+def library(u: Understanding, world: World) -> str | None:
+    """The play intent for what a "play ..." names in the library, whatever kind the model guessed."""
+    hit = library_item(world, u.text) if u.intent.startswith("play_") or PLAY.match(u.text.lower()) else None
+    return hit[0] if hit else None
 
 
 def _song(t: Turn, song: str, artist: dict) -> Reply:
@@ -51,6 +179,8 @@ def _song(t: Turn, song: str, artist: dict) -> Reply:
                               "music_descriptor"), does="play music")
 def play_music(t: Turn) -> Reply:
     library = t.world.music
+    if (hit := library_item(t.world, t.text)) and hit[0] == "play_music":
+        return _song(t, hit[2] or hit[1]["songs"][t.session.turn % len(hit[1]["songs"])], hit[1])
     if song := t.slots.text("song_name"):
         for artist in library:
             hit = next((s for s in artist["songs"] if _matches(song, s)), None)
@@ -77,7 +207,9 @@ def play_music(t: Turn) -> Reply:
 def play_radio(t: Turn) -> Reply:
     stations = t.world.radio
     wanted = t.slots.text("radio_name", "music_genre")
-    if wanted:
+    if (hit := library_item(t.world, t.text)) and hit[0] == "play_radio":
+        station = hit[1]
+    elif wanted:
         number = re.search(r"\d+(?:\.\d+)?", digits(wanted))
         station = next((s for s in stations if _matches(wanted, s["name"], s["genre"])
                         or (number and number[0] == s["frequency"])), None)
@@ -97,6 +229,8 @@ def play_podcasts(t: Turn) -> Reply:
     if re.search(r"\bnext\b", t.text) and current and current.get("kind") == "podcast":
         show = next(s for s in shows if s["name"] == current["by"])
         index = (show["episodes"].index(current["title"]) + 1) % len(show["episodes"])
+    elif (hit := library_item(t.world, t.text)) and hit[0] == "play_podcasts":
+        show, index = hit[1], len(hit[1]["episodes"]) - 1
     elif wanted := t.slots.text("podcast_name"):
         show = next((s for s in shows if _matches(wanted, s["name"])), None)
         if show is None:
@@ -114,7 +248,9 @@ def play_audiobook(t: Turn) -> Reply:
     books = t.world.audiobooks
     wanted = t.slots.text("audiobook_name", "audiobook_author")
     book = next((b for b in books if _matches(wanted, b["title"], b["author"])), None) if wanted else None
-    if wanted and book is None:
+    if (hit := library_item(t.world, t.text)) and hit[0] == "play_audiobook":
+        book = hit[1]
+    elif wanted and book is None:
         return t.reply(f"{wanted.title()} isn't in the local audiobook shelf: {say.join([b['title'] for b in books])}.")
     book = book or books[0]
     chapter = t.store.get(f"audiobook:{book['title']}", 1)
@@ -128,12 +264,16 @@ def music_query(t: Turn) -> Reply:
     if re.search(r"\b(like|enjoy|love|favou?rite)\b", t.text):
         likes = t.store.get(LIKES, [])
         return t.reply(f"You told me you like {say.join(likes)}." if likes else "You haven't told me what you like yet.")
+    if mode := next((m for m in ("shuffle", "repeat") if m in t.text), None):
+        on = t.store.get("player_settings", {}).get(mode, False)
+        return t.reply(f"{mode.capitalize()} is {'on' if on else 'off'}.")
     current = now_playing(t)
     if current is None:
         return t.reply("Nothing is playing right now.")
     by = f" by {current['by']}" if current.get("by") else ""
     genre = f", {current['genre']}" if current.get("genre") else ""
-    return t.reply(f"This is {current['title']}{by}{genre}, from the local library.")
+    paused = ", paused" if current.get("paused") else ""
+    return t.reply(f"This is {current['title']}{by}{genre}, from the local library{paused}.")
 
 
 def _subject(t: Turn) -> str | None:

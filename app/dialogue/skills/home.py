@@ -1,0 +1,63 @@
+"""Whole-home commands ("turn everything off", "goodnight") and the question of what is still on.
+
+HWU64 has no intent for them ("goodnight" comes out as audio_volume_mute), so the words decide
+(`command`, one of the rules skills/status.py runs).
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.nlu.types import Understanding
+
+from .. import speech_text as say
+from ..world import Device, World
+from . import devices, media
+from .base import Reply, Turn, skill
+
+EVERYTHING = re.compile(r"\b(everything|every device|all (?:the |my )?devices|all the things)\b|"
+                        r"\banything (?:\w+ )?(?:on|off|running)\W*$")  # "is anything still on", not "... on my list"
+GOODNIGHT = re.compile(r"^\W*(?:(?:ok|okay|well|right|alright|hey|hearth)\W+)*(?:good ?night|night night|nighty night|"
+                       r"i'?m (?:going|off) to bed|i am (?:going|off) to bed|time for bed|bed ?time)"
+                       r"(?:\W+(?:hearth|everyone|all|then|now))*\W*$")
+def whole_home(text: str) -> bool:
+    return bool(EVERYTHING.search(text.lower()))
+
+
+def command(u: Understanding, world: World) -> str | None:
+    """home_off for "goodnight" and "turn everything off" / "everything off" / "shut everything down"."""
+    text = u.text.lower()
+    off = devices.switched(text) == "off" or re.search(r"\b(off|down)\b", text)
+    return "home_off" if GOODNIGHT.match(text) or (whole_home(text) and off) else None
+
+
+def _on(t: Turn) -> list[Device]:
+    """What is switched on: lights and plugs. The vacuum and the coffee maker, which have no switch, finish their job."""
+    kinds = dict.fromkeys(d.kind for d in t.world.devices.values() if "on" in d.state)
+    return [d for kind in kinds for d in devices.in_scope(t, kind) if d.state.get("on")]
+
+
+@skill("home_off", accepts=("house_place",), does="turn everything off")
+def everything_off(t: Turn) -> Reply:
+    """Every light and plug off (in the room named, if one is) and the music stopped, saying exactly which."""
+    on = _on(t)
+    actions = [t.world.set(d, on=False) for d in on] + (media.stop(t) if devices.in_scope(t, "speaker") else [])
+    night = "Goodnight. " if GOODNIGHT.match(t.text) else "Okay. "
+    if not actions:
+        return t.reply(night + "Everything was already off.")
+    done = f"Off now: {say.join(['the ' + d.name for d in on])}." if on else ""
+    stopped = (" I stopped the music too." if on else "I stopped the music.") if len(actions) > len(on) else ""
+    return t.reply(night + done + stopped, actions)
+
+
+@skill("home_query", accepts=("house_place",), does="tell you what's on")
+def what_is_on(t: Turn) -> Reply:
+    """What is on, from state: lights, plugs, the vacuum, the coffee maker, the music."""
+    on = _on(t) + [d for d in t.world.find() if d.state.get("status") in ("cleaning", "brewing")]
+    playing = media.now_playing(t)
+    asked_off = bool(re.search(r"\boff\b", t.text))
+    if not on and not playing:
+        return t.reply(devices.answer(t, asked_off, "everything is off."))
+    lit = f"{say.join([f'the {d.name}' for d in on])} {'are' if devices.plural(on) else 'is'} on." if on else ""
+    music = f"{playing['title']} is {'paused' if playing.get('paused') else 'playing'}." if playing else ""
+    return t.reply(devices.answer(t, not asked_off, f"{lit} {music}".strip()))
