@@ -13,6 +13,6 @@ bash packaging/install-system.sh pulseaudio libasound2-plugins nsis debootstrap
 .venv/bin/python -m pip install -q -e ".[train,test,ctranslate2,camera]"  # ctranslate2: the faster-whisper engine and baselines
 .venv/bin/python -m pip install -q --no-deps "openai-whisper>=20250625"  # its triton is GPU-only
 export QT_QPA_PLATFORM=offscreen
-# the .deb built, installed on a clean Debian 12 and run there (about 7 minutes; HEARTH_TEST_DEB=0 skips it)
+# the .deb built, installed on a clean Debian 12 and run there (about 3 minutes; HEARTH_TEST_DEB=0 skips it)
 export HEARTH_TEST_DEB=${HEARTH_TEST_DEB:-1}
 exec .venv/bin/python -m pytest -q "$@"

@@ -11,7 +11,7 @@
 # --out    where the summary and the offscreen screenshot go (default: /tmp/hearth-test-deb-out)
 #
 # Needs root (debootstrap, chroot, mount), Debian's mirror (taken from this machine's apt sources)
-# and about 1.3 GB in $TMPDIR. About 2 minutes on two cores (1.5 with the cached clean root). Exit
+# and about 1.3 GB in $TMPDIR. About 1 minute on two cores, with the clean root cached or not. Exit
 # status: 0 all checks passed, 1 a check failed, 77 this machine cannot run it: not root, no mounts
 # or chroot, no Debian 12 apt sources, or the Debian mirror does not answer (a skip, not a failure).
 # Without `unshare -n` (some containers) the checks run with networking on, and the summary says so.
@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     --fresh) FRESH=1; shift ;;
     --keep) KEEP=1; shift ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "test-deb.sh: unknown option $1" >&2; exit 2 ;;
     *) DEB=$1; shift ;;
   esac

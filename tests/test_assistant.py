@@ -24,6 +24,7 @@ from app.events import (
 from app.nlu.types import Entity, Understanding
 from app.pipeline import Pipeline, PipelineOptions
 from app.stages import STAGE_ORDER, Stage, State
+from tests.fakes import Announcing
 from tests.speech import FIXTURES
 
 WAIT_S = 60
@@ -40,24 +41,16 @@ class KeywordNlu:
         return Understanding(text, "general_echo", 0.9)
 
 
-class ScriptedDialogue:
+class ScriptedDialogue(Announcing):
     """Answers each turn with the next scripted reply; announces whatever is put in `due`."""
 
     def __init__(self, *replies: Reply):
+        super().__init__()
         self.replies = list(replies)
-        self.heard: list[str] = []
-        self.due: list = []
 
     def handle(self, understanding, session="default", scene=None, direct=False):
         self.heard.append(understanding.text)
         return self.replies.pop(0) if self.replies else Reply("okay")
-
-    def due_announcements(self):
-        due, self.due = self.due, []
-        return due
-
-    def seconds_until_due(self):
-        return 0.0 if self.due else None
 
     def world_snapshot(self):
         return {"devices": [], "timers": [], "alarms": []}

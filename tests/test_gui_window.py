@@ -17,6 +17,7 @@ from app.config import Settings  # noqa: E402
 from app.nlu.types import Entity, Understanding  # noqa: E402
 from app.pipeline import Pipeline, PipelineOptions  # noqa: E402
 from app.tts import TtsOptions  # noqa: E402
+from tests.fakes import Announcing  # noqa: E402
 from tests.speech import wer  # noqa: E402
 
 SAMPLES = __import__("pathlib").Path(__file__).resolve().parent.parent / "assets" / "samples"
@@ -41,22 +42,11 @@ class FakeReply:
     intent: str = ""
 
 
-class FakeDialogue:
-    def __init__(self):
-        self.heard = []
-        self.due: list = []
-
+class FakeDialogue(Announcing):
     def handle(self, understanding, session="default", scene=None, direct=False):
         self.heard.append(understanding.text)
         return FakeReply(text=f"Timer set for ten minutes. You said: {understanding.text}",
                          actions=[{"timer": 1, "seconds": 600}], intent=understanding.intent)
-
-    def due_announcements(self):
-        due, self.due = self.due, []
-        return due
-
-    def seconds_until_due(self):
-        return 0.0 if self.due else None
 
     def world_snapshot(self):
         return {"rooms": {"kitchen": "kitchen"},

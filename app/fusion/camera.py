@@ -21,9 +21,10 @@ def load_cv2():
     try:
         import cv2 as module
     except ImportError as exc:
-        raise DeviceError("camera support is not installed", "pip install 'hearth[camera]' "
-                          "(in a checkout: .venv/bin/pip install -e '.[camera]'), or turn the camera off "
-                          "in Settings") from exc
+        raise DeviceError("camera support is not installed", "install Hearth with its camera extra, "
+                          "hearth[camera] (in a checkout: .venv/bin/pip install -e '.[camera]'; the Debian package "
+                          "leaves it out, docs/packaging.md says how to add it), or turn the camera off in Settings"
+                          ) from exc
     return module
 
 
