@@ -986,6 +986,7 @@ def test_volume_to_a_number_sets_exactly_that(env):
 
 
 def test_a_level_without_a_colour_is_brightness(env):
+    """The reply follows what happened: an off light set to 30 % got brighter."""
     r = env.dm.handle(u("set the bedroom lights to 120 percent", "iot_hue_lightchange", house_place="bedroom",
                         change_amount="to 120 percent"))
     assert not r.actions and "one hundred percent" in r.text
@@ -1052,9 +1053,9 @@ def test_switching_says_which_devices_changed(env):
 
 
 def test_dimming_acts_on_the_lights_that_are_on(env):
-    r = env.dm.handle(u("dim the lights", "iot_hue_lightdim"))
+    r = env.dm.handle(u("dim the lights", "iot_hue_lightdim"))  # and says to what level each went
     assert [a["device"] for a in r.actions] == ["light.living_room", "light.office"]
-    assert r.text == "Dimmed the living room lights and office lamp."
+    assert r.text == "Dimmed the living room lights to fifty percent and the office lamp to seventy percent."
 
 
 @pytest.mark.parametrize("texts, expected", [
@@ -1088,3 +1089,18 @@ def test_undo_puts_the_last_devices_back(env):
     kitchen = next(d for d in env.dm.world_snapshot()["devices"] if d["id"] == "light.kitchen")
     assert kitchen["state"]["color"] == "cool white"
     assert env.dm.handle(u("undo that", "general_quirky", 0.2)).text == "There's nothing to undo."
+
+
+def test_a_level_below_the_current_one_is_said_as_dimming_and_the_same_level_as_already(env):
+    place = {"house_place": "living room"}
+    r = env.dm.handle(u("set the living room lights to 35 percent", "iot_hue_lightup", change_amount="to 35 percent",
+                        **place))
+    assert r.text == "Dimmed the living room lights to thirty-five percent."  # from 70 %, whatever the intent
+    r = env.dm.handle(u("set the living room lights to 35 percent", "iot_hue_lightup", change_amount="to 35 percent",
+                        **place))
+    assert r.text == "The living room lights are already at thirty-five percent." and not r.actions
+
+
+def test_an_alarm_on_another_day_is_said_without_a_stray_on(env):
+    r = env.dm.handle(u("set an alarm for saturday at noon", "alarm_set", date="saturday", time="noon"))
+    assert "for on" not in r.text and "Saturday" in r.text

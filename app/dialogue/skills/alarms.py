@@ -217,7 +217,7 @@ def alarm_set(t: Turn) -> Reply:
             at += timedelta(days=1)
         alarm_id = t.store.add_alarm("alarm", at, None, label)
         text = t.pick("Alarm set for {}.", "Okay, I'll wake you {}.", "Done, your alarm is set for {}.")
-        text = text.format(say.at(at, t.now) if "wake" in text else say.when(at, t.now))
+        text = text.format(say.at(at, t.now) if "wake" in text else say.when(at, t.now).removeprefix("on "))
         action = {"alarm": alarm_id, "set": {"due": at.isoformat()}}
     elif m.at and not days:
         return t.ask("time", f"At what time {say.day(m.at, t.now)}?")

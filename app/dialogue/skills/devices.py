@@ -239,14 +239,22 @@ def _brightness(t: Turn, direction: int) -> Reply:
         found = lit
     _remember(t, found)
     was_off = [d for d in found if not d.state.get("on")]
-    actions = []
-    for d in found:
-        level = max(5, _level(d.state.get("brightness", 100), amount, direction, STEP))
-        actions.append(t.world.set(d, on=True, brightness=level))
-    levels = sorted({a["set"]["brightness"] for a in actions})
-    at = f" to {say.number(levels[0])} percent" if len(levels) == 1 else ""
-    verb = "Dimmed" if direction < 0 else "Brightened"
-    return t.reply(f"{verb} {_names(t, found)[0]}{at}." + _switched_on(was_off, found), actions)
+    before = [d.state.get("brightness", 100) for d in found]
+    after = [max(5, _level(old, amount, direction, STEP)) for old in before]
+    if after == before and not was_off:
+        subject, verb = _names(t, found)
+        return t.reply(f"{subject.capitalize()} {verb} already at {say.number(after[0])} percent."
+                       if len(set(after)) == 1 else f"{subject.capitalize()} {verb} already that bright.")
+    # Say the way it really went: "set to 35" from 60 is dimming, whatever the intent was called.
+    seen = [level if d.state.get("on") else 0 for d, level in zip(found, before)]  # an off light was dark
+    lower, higher = any(n < o for n, o in zip(after, seen)), any(n > o for n, o in zip(after, seen))
+    verb = "Dimmed" if lower and not higher else ("Brightened" if higher and not lower else "Set")
+    actions = [t.world.set(d, on=True, brightness=level) for d, level in zip(found, after)]
+    if len(set(after)) == 1:
+        said = f"{_names(t, found)[0]} to {say.number(after[0])} percent"
+    else:
+        said = say.join([f"the {d.name} to {say.number(level)} percent" for d, level in zip(found, after)])
+    return t.reply(f"{verb} {said}." + _switched_on(was_off, found), actions)
 
 
 @skill("iot_hue_lightdim", accepts=DEVICE_SLOTS + ("change_amount",), does="dim the lights")
