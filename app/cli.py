@@ -252,6 +252,17 @@ def cmd_bench(args) -> int:
                       "docs/benchmarks.md").main(args.rest)
 
 
+def _seconds(text: str) -> float:
+    """--linger: a number of seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 24 * 3600:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 0 to 86400")
+    return value
+
+
 def _size(text: str) -> tuple[int, int]:
     """"1600x1000" -> (1600, 1000)."""
     try:
@@ -313,13 +324,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("chat", cmd_chat, "a text conversation in the terminal; timers ring while it waits")
     sp.add_argument("--session", default="default")
     sp.add_argument("--json", action="store_true", help="one JSON object per turn or announcement")
-    sp.add_argument("--linger", type=float, default=0.0, metavar="S",
+    sp.add_argument("--linger", type=_seconds, default=0.0, metavar="S",
                     help="after the input ends, stay S seconds so due timers and alarms ring")
 
     sp = add("talk", cmd_talk, "a voice conversation in the terminal (Enter to talk, or --hands-free)")
     sp.add_argument("--hands-free", action="store_true", help="listen again after every reply (no Enter)")
     sp.add_argument("--demo", nargs="+", metavar="WAV", help="feed these files as the microphone, at speaking pace")
-    sp.add_argument("--linger", type=float, default=0.0, metavar="S",
+    sp.add_argument("--linger", type=_seconds, default=0.0, metavar="S",
                     help="then keep listening to silence for S seconds, so timers and alarms can ring")
     sp.add_argument("--json", action="store_true", help="one JSON object per turn or announcement")
     sp.add_argument("--session", default="default")

@@ -1104,3 +1104,15 @@ def test_a_level_below_the_current_one_is_said_as_dimming_and_the_same_level_as_
 def test_an_alarm_on_another_day_is_said_without_a_stray_on(env):
     r = env.dm.handle(u("set an alarm for saturday at noon", "alarm_set", date="saturday", time="noon"))
     assert "for on" not in r.text and "Saturday" in r.text
+
+
+def test_only_a_conversion_builds_the_unit_registry(env):
+    """pint's registry takes a third of a second to build: a weather or light turn must not pay for it."""
+    from app.dialogue.skills import conversions
+
+    conversions.registry.cache_clear()
+    env.dm.handle(u("what is the weather like in paris tomorrow", "weather_query", place_name="paris", date="tomorrow"))
+    env.dm.handle(u("turn on the kitchen lights", "iot_hue_lighton", house_place="kitchen"))
+    assert conversions.registry.cache_info().currsize == 0
+    r = env.dm.handle(u("convert 5 miles to km", "qa_convert"))
+    assert "kilometres" in r.text and conversions.registry.cache_info().currsize == 1

@@ -212,8 +212,8 @@ Empty text raises `HearthError` (with a fix); a missing or damaged `model.int8.o
 `checksums.json` beside them records their sizes and sha256 sums: a build writes it when it ships
 (`app.model_files.write_manifest`), the shipped folder must have one, a folder of your own is checked only if it
 has one. The Whisper export, Silero VAD and the CTranslate2 model have theirs in `app/model_files.py`. Loading
-checks the sizes first and hashes every byte on a second thread while the files load (measured on 2 busy cores:
-NLU +2-6 ms, Whisper ONNX +4-6 ms where hashing first cost +35 ms, CTranslate2 +6 ms against +45 ms), so a
+checks the sizes first and hashes every byte on a second thread while the files load (medians of 20 interleaved
+loads, a one-off script, 2-core x86_64 under load, 2026-11-30: NLU +2-6 ms, Whisper ONNX +4-6 ms where hashing first cost +35 ms, CTranslate2 +6 ms against +45 ms), so a
 same-size corruption is a `ModelError` naming the file, never a model that answers wrongly; `hearth doctor`
 hashes every file and exits 1 when one is missing or changed.
 Each entity's `value` comes from `app.nlu.values.normalize(type, text)` (None when it cannot normalize).

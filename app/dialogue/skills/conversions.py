@@ -178,11 +178,11 @@ def _follow_up(t: Turn, text: str) -> Reply | None:
     """"and in grams?" after a conversion: the same amount, in the new unit."""
     last = t.session.last_quantity or {}
     amount = last.get("amount")
-    source = unit(str(last.get("unit")))  # None after a currency ("USD"): not ours
     m = UNITS_ONLY.search(text)
-    if not (t.followup and m and source is not None and isinstance(amount, (int, float))):
+    if not (t.followup and m and isinstance(amount, (int, float))):  # cheap checks first: unit() builds pint
         return None
-    if (target := unit(m["target"])) is None:
+    source = unit(str(last.get("unit")))  # None after a currency ("USD"): not ours
+    if source is None or (target := unit(m["target"])) is None:
         return None
     return _convert(t, float(amount), source, target, False)
 
