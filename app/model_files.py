@@ -57,6 +57,21 @@ WHISPER_TINY_EN_ONNX = ModelSpec(
 )
 
 
+WHISPER_BASE_ONNX = ModelSpec(
+    name="whisper-base int8 ONNX (short-window engine, multilingual run in English)",
+    files={
+        "decoder.int8.onnx": (76851813, "36014e4f97e0b0a5ab64f449c35f8ada19fde2e210bcae7b420190529885ef66"),
+        "encoder.int8.onnx": (29229364, "dff79ea20ef3fbf15a13fbe5fc65d4b027136ea3a29abfbb7b689b2c888f1e2c"),
+        "mel_filters.npy": (64448, "94b385f1d7568735fa40099550f5d71e8210bef150a3c9d4d86f0d5f2eb86db8"),
+        "tokenizer.json": (2203239, "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab"),
+        "whisper_onnx.json": (836, "e102e4bfd11f4c76cf0adcf08e0cb4808a133ec4ba99d6ae63a00874d73ba416"),
+    },
+    hint="Whisper base is in source checkouts only, not in the installers (108 MB): set asr_model to tiny.en, or in "
+         "a checkout rebuild it: python -m models.whisper.export_onnx --model base --out models/whisper/shipped-base "
+         "(train extra)",
+)
+
+
 SILERO_VAD = ModelSpec(
     name="Silero VAD v6",
     files={"silero_vad_v6.onnx": (1245151, "4cbf549b8326f60f80f2536d9eefeb450a9abe83365a098031c89719f1be17d2")},

@@ -3,22 +3,30 @@
 Each stage runs inside `_stage`, which emits StageStarted/StageFinished (with timing) on the
 event bus and records the time in the turn's `timings_ms`. Models load lazily on first use, so
 `hearth speak` never loads Whisper and `hearth ask` never loads audio models.
+
+`listen` works while the user speaks (app/endpoint.py): the utterance is transcribed and understood
+at each pause, Smart Turn ends a finished one after 250 ms of silence, and the reply is spoken
+clause by clause as it is synthesized (`SpeechStream`), so the first sound follows the end of
+speech by little more than the quick silence (docs/architecture.md, "Answering as fast as a person").
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from app.asr import AsrOptions, create_engine
 from app.audio import AudioSource, load_audio
+from app.audio.files import SAMPLE_RATE
+from app.endpoint import Recognition, Speculator, SpeculatorHooks
 from app.errors import HearthError, InternalError, NoSpeech, NotSpeech
 from app.events import (
     ErrorEvent,
@@ -34,7 +42,8 @@ from app.events import (
 )
 from app.nlu.types import Understanding
 from app.stages import Stage, State
-from app.tts import Speech, TtsOptions, synthesize
+from app.speech_stream import SpeechStream
+from app.tts import Speech, TtsOptions, stream, synthesize
 from app.vad import Endpointer, SileroVad, VadOptions, find_speech
 
 log = logging.getLogger(__name__)
@@ -48,7 +57,9 @@ class PipelineOptions:
     understand: bool = True  # run nlu + fusion + dialogue after ASR
     speak: bool = False  # synthesize the reply
     trim_silence: bool = True
-    partial_interval_s: float = 0.0  # >0: partial transcripts while listening
+    partial_interval_s: float = 0.0  # >0: partial transcripts while listening, from the speculative worker
+    speculate: bool = True  # transcribe and understand at each pause while listening (app/endpoint.py)
+    stream_speech: bool = True  # speak the first clause while the rest is synthesized
     nlu_model: Path | None = None
     camera: str | None = None
     session: str = "default"
@@ -60,7 +71,7 @@ class TurnResult:
     transcript: str = ""
     understanding: Understanding | None = None
     reply: Any = None  # app.dialogue.Reply
-    speech: Speech | None = None
+    speech: Speech | SpeechStream | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)  # Stage -> ms, plus "total"
     error: HearthError | None = None
 
@@ -96,6 +107,18 @@ class Pipeline:
     @property
     def vad(self) -> SileroVad:
         return self._get(Stage.VAD, SileroVad)
+
+    @property
+    def turn_model(self):
+        """Smart Turn, for semantic endpointing."""
+        from app.turn import SmartTurn
+
+        return self._get("turn", SmartTurn)
+
+    @property
+    def _spare_vad(self) -> SileroVad:
+        """A second VAD for the speculative worker: the endpointer's keeps its streaming state."""
+        return self._get("spare_vad", SileroVad)
 
     @property
     def asr(self):
@@ -141,6 +164,10 @@ class Pipeline:
             silence = np.zeros(16000, np.float32)
             with self._stage(Stage.VAD, turn):
                 self.vad.probabilities(silence)
+                if self.options.speculate:
+                    self._spare_vad.probabilities(silence)
+                if self.options.vad.endpoint == "smart":
+                    self.turn_model.probability(silence)
             with self._stage(Stage.ASR, turn):
                 self.asr.transcribe(silence)
         if self.options.understand:
@@ -148,6 +175,9 @@ class Pipeline:
                 self.nlu.understand("wake me up tomorrow at seven")
             with self._stage(Stage.DIALOGUE, turn):
                 self.dialogue  # noqa: B018 - the property opens the state database
+        if self.options.speak:
+            with self._stage(Stage.TTS, turn):
+                synthesize("Ready.", self.options.tts)
 
     # -- running a turn ------------------------------------------------------------------
     @contextlib.contextmanager
@@ -213,18 +243,39 @@ class Pipeline:
             self.bus.emit(StateChanged(state=State.IDLE))
         return turn
 
-    def _recognize(self, audio: np.ndarray, turn: TurnResult) -> None:
-        """Words from audio, or NoSpeech: silence, or noise (NotSpeech) by the VAD's or Whisper's own signs."""
+    def _trim(self, audio: np.ndarray, vad: SileroVad) -> tuple[np.ndarray, float]:
+        """The speech without the silence around it (`trim_silence`), and its share of voiced frames."""
+        if not self.options.trim_silence:
+            return audio, 1.0
+        speech = find_speech(vad, audio, self.options.vad)
+        return speech.audio, speech.fraction
+
+    def _hear(self, audio: np.ndarray, vad: SileroVad) -> Recognition:
+        """`_trim` and transcribe, as one job for the speculative worker."""
+        audio, fraction = self._trim(audio, vad)
+        noise = audio.size and fraction < self.options.vad.min_speech_fraction  # not worth decoding
+        return Recognition(self.asr.transcribe(audio) if audio.size and not noise else None, fraction)
+
+    def _recognize(self, audio: np.ndarray, turn: TurnResult,
+                   speculated: Callable[[], Recognition | None] | None = None,
+                   guessed: dict[str, Understanding] | None = None) -> None:
+        """Words from audio, or NoSpeech: silence, or noise (NotSpeech) by the VAD's or Whisper's own signs.
+        `speculated`: what the listen's worker made of this same speech, if it has it (waits for it)."""
         noise_fix = "speak a command, away from noise and music; a file should hold one spoken command"
-        if self.options.trim_silence:
+        recognition = None
+        if speculated is not None:
+            with self._stage(Stage.ASR, turn):
+                recognition = speculated()
+        if recognition is None:
             with self._stage(Stage.VAD, turn):
-                speech = find_speech(self.vad, audio, self.options.vad)
-                audio = speech.audio
-                if audio.size and speech.fraction < self.options.vad.min_speech_fraction:
-                    raise NotSpeech(f"this sounds like noise, not speech ({speech.fraction:.0%} of it is voice-like)",
-                                    noise_fix)
-        with self._stage(Stage.ASR, turn):
-            transcript = self.asr.transcribe(audio) if audio.size else None
+                audio, fraction = self._trim(audio, self.vad)
+                recognition = Recognition(None, fraction)
+                self._check_voice(audio.size, fraction, noise_fix)
+            with self._stage(Stage.ASR, turn):
+                recognition.transcript = self.asr.transcribe(audio) if audio.size else None
+        else:
+            self._check_voice(recognition.fraction > 0, recognition.fraction, noise_fix)
+        transcript = recognition.transcript
         noise = transcript is not None and transcript.hallucinated
         turn.transcript = "" if noise or transcript is None else transcript.text
         self.bus.emit(FinalTranscript(text=turn.transcript))
@@ -237,13 +288,21 @@ class Pipeline:
             raise NoSpeech("no speech detected", "speak closer to the microphone, or check the input level",
                            stage=Stage.ASR)
         if self.options.understand:
-            self._answer(turn.transcript, turn)
+            self._answer(turn.transcript, turn, guessed=guessed)
 
-    def _answer(self, text: str, turn: TurnResult, understanding: Understanding | None = None) -> None:
+    def _check_voice(self, has_audio: bool, fraction: float, fix: str) -> None:
+        if has_audio and fraction < self.options.vad.min_speech_fraction:
+            raise NotSpeech(f"this sounds like noise, not speech ({fraction:.0%} of it is voice-like)", fix,
+                            stage=Stage.VAD)
+
+    def _answer(self, text: str, turn: TurnResult, understanding: Understanding | None = None,
+                guessed: dict[str, Understanding] | None = None) -> None:
+        """`guessed`: understandings the listen's worker made at pauses, by text (only the NLU is
+        speculative: the dialogue changes state, so it runs here, once, on the final text)."""
         direct = understanding is not None  # a request already understood: no open question takes it
         if understanding is None:
             with self._stage(Stage.NLU, turn):
-                understanding = self.nlu.understand(text)
+                understanding = (guessed or {}).get(text) or self.nlu.understand(text)
         turn.understanding = understanding
         self.bus.emit(Understood(understanding=turn.understanding))
         with self._stage(Stage.FUSION, turn):
@@ -258,47 +317,96 @@ class Pipeline:
                                               direct=direct)
         self.bus.emit(Replied(text=turn.reply.text, actions=turn.reply.actions))
         if self.options.speak:
-            with self._stage(Stage.TTS, turn):
-                turn.speech = synthesize(turn.reply.text, self.options.tts)
+            with self._stage(Stage.TTS, turn):  # streamed: the first clause only; the rest as it plays
+                turn.speech = (SpeechStream(stream(turn.reply.text, self.options.tts)) if self.options.stream_speech
+                               else synthesize(turn.reply.text, self.options.tts))
 
     def listen(self, source: AudioSource, wait_s: float | None = None) -> TurnResult | None:
         """Capture from `source` until the end of one utterance, then run it.
 
         Returns None when the source ended, or `wait_s` passed, with no speech started (hands-free
         listening gives up quietly). If the device vanishes mid-utterance, the speech captured so
-        far is still transcribed and the error is reported.
+        far is still transcribed and the error is reported. With `speculate`, a worker transcribes
+        and understands the speech at each pause while capture goes on (app/endpoint.py).
         """
+        speculator = self._speculator()
         endpointer = Endpointer(self.vad, self.options.vad)
+        endpointer.judge = self._judge(speculator, endpointer)
         self.bus.emit(StateChanged(state=State.LISTENING))
         t_listen = time.perf_counter()
         utterance, device_error = None, None
         last_partial = 0
-        waited, max_wait = 0, None if wait_s is None else int(wait_s * 16000)
+        waited, max_wait = 0, None if wait_s is None else int(wait_s * SAMPLE_RATE)
         try:
-            for frame in source.frames():
-                self.bus.emit(InputLevel(rms=float(np.sqrt(np.mean(frame**2)))))
-                utterance = endpointer.push(frame)
-                if utterance is not None:
-                    break
-                waited += len(frame)
-                if max_wait is not None and not endpointer.in_speech and waited >= max_wait:
-                    break
-                interval = self.options.partial_interval_s
-                captured = endpointer.captured_samples
-                if interval > 0 and captured - last_partial >= interval * 16000:
-                    last_partial = captured
-                    self.bus.emit(PartialTranscript(text=self.asr.transcribe(endpointer.current_audio()).text))
-        except HearthError as exc:
-            exc.stage = exc.stage or Stage.LISTEN
-            device_error = exc
-            self.bus.emit(ErrorEvent.of(exc))
-        if utterance is None:
-            utterance = endpointer.flush()
-        if utterance is None:
-            self.bus.emit(StateChanged(state=State.IDLE))
-            return TurnResult(error=device_error) if device_error else None
-        turn = TurnResult(source=getattr(source, "path", None) and str(source.path))
-        turn.timings_ms[Stage.LISTEN] = (time.perf_counter() - t_listen) * 1000
-        turn = self.run_audio(utterance.audio, turn=turn)
+            try:
+                for frame in source.frames():
+                    self.bus.emit(InputLevel(rms=float(np.sqrt(np.mean(frame**2)))))
+                    utterance = endpointer.push(frame)
+                    if utterance is not None:
+                        break
+                    waited += len(frame)
+                    if max_wait is not None and not endpointer.in_speech and waited >= max_wait:
+                        break
+                    if speculator is None or not endpointer.in_speech:
+                        continue
+                    if endpointer.captured_samples - endpointer.voiced_samples == len(frame):  # first silent frame
+                        speculator.pause(endpointer.current_audio(), endpointer.voiced_samples)
+                    interval = self.options.partial_interval_s
+                    captured = endpointer.captured_samples
+                    if interval > 0 and not endpointer.silence_ms and captured - last_partial >= interval * SAMPLE_RATE:
+                        last_partial = captured
+                        speculator.partial(endpointer.current_audio())
+            except HearthError as exc:
+                exc.stage = exc.stage or Stage.LISTEN
+                device_error = exc
+                self.bus.emit(ErrorEvent.of(exc))
+            if utterance is None:
+                utterance = endpointer.flush()
+            if utterance is None:
+                self.bus.emit(StateChanged(state=State.IDLE))
+                return TurnResult(error=device_error) if device_error else None
+            turn = TurnResult(source=getattr(source, "path", None) and str(source.path))
+            turn.timings_ms[Stage.LISTEN] = (time.perf_counter() - t_listen) * 1000
+            speculated = speculator and functools.partial(self._heard, speculator, utterance.voiced_samples)
+            turn = self._run(turn, time.perf_counter(), lambda: self._recognize(
+                utterance.audio, turn, speculated, speculator.understood if speculator else None))
+        finally:
+            if speculator is not None:
+                speculator.close()
         turn.error = turn.error or device_error
         return turn
+
+    # -- working while the user speaks -------------------------------------------------------
+    def _speculator(self) -> Speculator | None:
+        if not self.options.speculate:
+            return None
+        smart = self.options.vad.endpoint == "smart"
+        partials = self.options.partial_interval_s > 0
+        return Speculator(SpeculatorHooks(
+            recognize=lambda audio: self._hear(audio, self._spare_vad),
+            complete=self.turn_model.probability if smart else None,
+            understand=self.nlu.understand if self.options.understand else None,
+            on_partial=(lambda text, stable: self.bus.emit(PartialTranscript(text=text, stable=stable)))
+            if partials else None))
+
+    def _judge(self, speculator: Speculator | None, endpointer: Endpointer) -> Callable[[np.ndarray], bool] | None:
+        """The endpointer's question at a quick silence: is this utterance complete? Smart Turn's
+        answer from the worker (made at the pause), or asked here when nothing speculates."""
+        o = self.options.vad
+        if o.endpoint != "smart":
+            return None
+        if speculator is None:
+            return lambda audio: self.turn_model.probability(audio) >= o.turn_threshold
+        patience = max(0.0, (o.trailing_silence_ms - o.quick_silence_ms) / 1000)
+
+        def judge(audio: np.ndarray) -> bool:
+            p = speculator.complete(endpointer.voiced_samples, patience)
+            return p is not None and p >= o.turn_threshold
+
+        return judge
+
+    @staticmethod
+    def _heard(speculator: Speculator, voiced_samples: int) -> Recognition | None:
+        """The worker's recognition of the utterance when only silence followed its pause."""
+        heard = speculator.heard(voiced_samples, timeout=30.0)
+        return heard.recognition if heard is not None else None

@@ -10,7 +10,7 @@ Protocol, and run it inside `Pipeline._stage` (app/pipeline.py).
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 import numpy as np
 
@@ -77,9 +77,10 @@ class Camera(Protocol):
 
 
 class SpeechPlayer(Protocol):
-    """A speaker: `play` blocks until done; `stop` (from any thread) cuts it short."""
+    """A speaker: `play` blocks until done; `stop` (from any thread) cuts it short. `speech` is one Speech or an
+    iterable of Speech chunks played as they come; `on_first_audio` is called when the first sample goes out."""
 
-    def play(self, speech: Any) -> None: ...
+    def play(self, speech: Any, on_first_audio: Callable[[], None] | None = None) -> None: ...
 
     def stop(self) -> None: ...
 

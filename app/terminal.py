@@ -83,7 +83,8 @@ def settings_overrides(args: Any) -> dict[str, Any]:
     device = getattr(args, "device", None)
     return {"asr_engine": getattr(args, "engine", None), "asr_compute_type": getattr(args, "compute_type", None),
             "compute_device": {"cuda": "gpu"}.get(device, device),
-            "hands_free": True if getattr(args, "hands_free", False) else None}
+            "hands_free": True if getattr(args, "hands_free", False) else None,
+            "wake_word": True if getattr(args, "wake", False) else None}
 
 
 def _linger(assistant: Assistant, seconds: float) -> None:
@@ -116,10 +117,15 @@ def talk(args: Any) -> int:
                           "`hearth talk --demo assets/samples/*.wav`, or type with `hearth chat`")
     _start(assistant, audio=True)
     try:
-        if demo:
+        if demo and assistant.options.wake is not None:
+            _wake_demo(assistant)
+        elif demo:
             playlist = assistant.microphone
             while playlist.pending:
                 assistant.talk().result()
+        elif assistant.options.wake is not None:
+            print('Say "hey hearth" and your request (or press Enter and speak).', flush=True)
+            _push_to_talk(assistant, view)
         elif assistant.options.hands_free:
             while True:
                 assistant.talk(window_s=HANDS_FREE_WINDOW_S).result()
@@ -131,6 +137,22 @@ def talk(args: Any) -> int:
     finally:
         assistant.close()
     return 0
+
+
+def _wake_demo(assistant: Assistant) -> None:
+    """--demo with --wake: the files play one after another as the microphone the assistant waits on
+    for "hey hearth"; done once the last has been heard (the microphone turns to silence)."""
+    playlist, over = assistant.microphone, threading.Event()
+
+    def microphone():
+        source = playlist()
+        if isinstance(source, Silence):
+            over.set()
+        return source
+
+    assistant.microphone = microphone
+    over.wait()
+    assistant.drain()
 
 
 def _push_to_talk(assistant: Assistant, view: TerminalView) -> None:

@@ -33,6 +33,7 @@ class Currency:
     name: str  # one unit, as spoken: "US dollar"
     plural: str
     words: tuple[str, ...]  # the code, name and plural first, lowercase
+    hundredth: tuple[str, str] | None = None  # its cent, one and many: ("penny", "pence"); said in "$3.50"
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,11 @@ def _color(name: str, entry: dict) -> Color:
 
 def _currency(code: str, entry: dict) -> Currency:
     plural = entry.get("plural", entry["name"] + "s")
-    return Currency(code, entry["name"], plural, _words(code, entry["name"], plural, *entry.get("aliases", [])))
+    hundredth = tuple(entry["hundredth"]) if "hundredth" in entry else None
+    if hundredth is not None and len(hundredth) != 2:
+        raise ValueError(f"currency {code!r} has hundredth {entry['hundredth']!r}, not [one, many]")
+    return Currency(code, entry["name"], plural, _words(code, entry["name"], plural, *entry.get("aliases", [])),
+                    hundredth)
 
 
 @cache

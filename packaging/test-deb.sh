@@ -165,7 +165,7 @@ if ! unshare -n true 2>/dev/null; then
   NET=(); note "WARNING: unshare -n is not permitted here: the checks below run WITH networking (no offline check)"
 fi
 SAMPLES=/opt/hearth/lib/python3.11/site-packages/assets/samples
-CAMERA=/tmp/camera.jpg  # a camera setting; OpenCV (the camera extra) is not in the package
+CAMERA=/tmp/camera.jpg  # an image file as the camera: Pillow reads it, no OpenCV
 CAMERA_IMAGE=$(ls tests/fixtures/camera/*.jpg 2>/dev/null | head -1 || true)
 [ -n "$CAMERA_IMAGE" ] && cp "$CAMERA_IMAGE" "$ROOT$CAMERA" && chmod 644 "$ROOT$CAMERA"
 AS_USER() {  # run as the user, networking off, a clean environment (no display)
@@ -216,16 +216,21 @@ GUI_S=$LAST_S
 [ -f "$ROOT/tmp/hearth-shot.png" ] && cp "$ROOT/tmp/hearth-shot.png" "$OUT/gui-offscreen.png"
 run gui-no-display 2 hearth gui
 grep -q "no display" "$OUT/gui-no-display.out" || fail "gui without a display: no clear message"
-# The camera is the optional `camera` extra (OpenCV, 162 MB), not in the package: a camera setting
-# is the clear message with the fix, and the assistant carries on without vision.
+# Camera images are read with Pillow and seen by the shipped ONNX models; a webcam needs the optional
+# `camera` extra (OpenCV, 162 MB), not in the package: a webcam setting is the clear message with the
+# fix, and the assistant carries on without vision.
 [ -z "$(find "$ROOT/opt/hearth" \( -name cv2 -o -iname 'opencv*' \) -print -quit)" ] || fail "OpenCV is in the package"
 run camera 0 env HEARTH_CAMERA=$CAMERA hearth doctor --json
-grep -q '"camera": {"error": "camera support is not installed"}' "$OUT/camera.out" ||
-  fail "camera: doctor does not say that camera support is not installed"
-run camera-talk 0 env HEARTH_HOME=/tmp/camera-home sh -c "hearth config camera $CAMERA \
+grep -q '"camera": {"ok": true' "$OUT/camera.out" || fail "camera: doctor cannot read an image file without OpenCV"
+run vision 0 hearth vision $CAMERA --json
+grep -q '"people"' "$OUT/vision.out" || fail "vision: no perception of $CAMERA in $(head -c 300 "$OUT/vision.out")"
+run webcam 0 env HEARTH_CAMERA=0 hearth doctor --json
+grep -q '"camera": {"error": "camera support is not installed"}' "$OUT/webcam.out" ||
+  fail "webcam: doctor does not say that camera support is not installed"
+run camera-talk 0 env HEARTH_HOME=/tmp/camera-home sh -c "hearth config camera 0 \
   && hearth talk --demo $SAMPLES/02_turn_on_the_kitchen_lights.wav < /dev/null"
 { grep -q "camera support is not installed" "$OUT/camera-talk.out" && grep -q "hearth\[camera\]" "$OUT/camera-talk.out"; } ||
-  fail "camera: a camera setting without OpenCV gives no clear message with the fix"
+  fail "camera: a webcam setting without OpenCV gives no clear message with the fix"
 grep -q "^hearth> .*kitchen" "$OUT/camera-talk.out" || fail "camera: no reply without vision"
 touch "$ROOT/tmp/marker"
 run bench-installed 2 hearth bench nlu

@@ -18,3 +18,14 @@ def asr_engine():
     from app.asr import create_engine
 
     return create_engine()
+
+
+@pytest.fixture
+def sound_server(tmp_path):
+    """A private PulseAudio with one null sink (tests/sound_server.py): the environment to play on it."""
+    from tests.sound_server import available, private_pulseaudio
+
+    if not available():
+        pytest.skip("PulseAudio is not installed (packaging/setup-and-test.sh installs it)")
+    with private_pulseaudio(tmp_path) as env:
+        yield env

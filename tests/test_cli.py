@@ -67,6 +67,8 @@ def test_doctor_json_reports_devices_and_models():
     assert data["camera"].get("ok") or data["camera"]["error"]
     asr = [m for m in data["models"] if m["model"] == "asr"]
     assert asr and all(m["ok"] and len(m["sha256"]) == 64 for m in asr)
+    checked = {m["model"] for m in data["models"] if m["ok"]}
+    assert {"vad", "turn", "nlu", "wake", "vision"} <= checked  # every model the app ships is hashed
     assert "CPUExecutionProvider" in data["gpu"]["onnxruntime_providers"]
     assert data["tts_voices"] > 0
 

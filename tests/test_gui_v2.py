@@ -327,17 +327,21 @@ def test_a_silent_talk_says_it_heard_nothing(qtbot, make):
 
 
 def test_a_hands_free_window_closing_in_silence_adds_no_note(qtbot, make):
-    calls = []
+    opened = []  # each open of the microphone: the command once Talk is pressed, else a quiet room
+    pressed = threading.Event()
 
     def microphone():
-        calls.append(1)
-        return FileSource(TIMER_WAV) if len(calls) == 1 else Silence(1.0)
+        command = pressed.is_set() and "command" not in opened
+        opened.append("command" if command else "quiet")
+        return FileSource(TIMER_WAV) if command else Silence()
 
     window = make(microphone=microphone)
     window.hands_free.setChecked(True)
     window.assistant.options.follow_up_s = 0.5
-    done(qtbot, window, window.talk.click)
-    assert len(calls) == 2 and notes(window) == []
+    qtbot.waitUntil(lambda: opened == ["quiet"])  # hands-free waits for the wake word
+    pressed.set()
+    done(qtbot, window, window.talk.click)  # Talk ends the wait; the follow-up closes in silence
+    assert opened[:3] == ["quiet", "command", "quiet"] and notes(window) == []
 
 
 def test_the_level_test_shows_a_working_a_silent_and_a_missing_microphone(qtbot):

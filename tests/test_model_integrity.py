@@ -60,7 +60,7 @@ def load_nlu(folder: Path, monkeypatch) -> None:
 def load_whisper_onnx(folder: Path, monkeypatch) -> None:
     from app.asr import AsrOptions, create_engine
 
-    monkeypatch.setattr("app.asr.onnx_engine.default_model_dir", lambda: folder)
+    monkeypatch.setattr("app.asr.onnx_engine.default_model_dir", lambda model="tiny.en": folder)
     create_engine(AsrOptions(threads=1))
 
 

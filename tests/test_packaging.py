@@ -151,7 +151,9 @@ def test_camera_without_the_extra_is_a_clear_device_error(monkeypatch):
         load_cv2()
     assert "hearth[camera]" in info.value.fix
     with pytest.raises(DeviceError, match="camera support is not installed"):
-        open_camera(str(ROOT / "tests" / "fixtures" / "camera" / "coffee.jpg"))
+        open_camera("0")  # a webcam needs OpenCV
+    frame = open_camera(str(ROOT / "tests" / "fixtures" / "camera" / "coffee.jpg")).read()
+    assert frame.ndim == 3 and frame.shape[2] == 3  # image files are read with Pillow, no OpenCV
     assert open_camera(None) is None  # the camera off needs no OpenCV
 
 

@@ -1,5 +1,6 @@
 """The runner: stage order, events, timings, and errors that lose nothing."""
 
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -7,9 +8,13 @@ import pytest
 
 from app.audio import FileSource
 from app.errors import DeviceError
-from app.events import ErrorEvent, FinalTranscript, InputLevel, StageFinished, StageStarted, StateChanged
+from app.events import (
+    ErrorEvent, FinalTranscript, InputLevel, PartialTranscript, StageFinished, StageStarted, StateChanged,
+)
 from app.nlu.types import Understanding
 from app.pipeline import Pipeline, PipelineOptions
+from app.speech_stream import SpeechStream
+from app.tts import Speech
 from app.vad import VadOptions
 from tests.speech import FIXTURES, wer
 
@@ -87,21 +92,23 @@ class VanishingMic:
 
 def test_device_vanishing_mid_utterance_keeps_the_speech(pipeline):
     pipeline.options.vad.trailing_silence_ms = 3000  # jfk pauses; keep the utterance open
+    pipeline.options.vad.endpoint = "silence"  # Smart Turn takes "And so, my fellow Americans" as finished
     turn = pipeline.listen(VanishingMic(FIXTURES / "jfk.wav", frames=120))  # ~3.8 s in
     assert isinstance(turn.error, DeviceError)
     assert "fellow americans" in turn.transcript.lower()
 
 
 def test_partial_transcripts_while_listening(asr_engine):
+    """Partials come from the worker while a paced microphone goes on; the last agrees with the final."""
     events = []
-    opts = PipelineOptions(understand=False, partial_interval_s=1.0, vad=VadOptions(trailing_silence_ms=3000))
+    opts = PipelineOptions(understand=False, partial_interval_s=0.5, vad=VadOptions(endpoint="silence"))
     p = Pipeline(opts, asr=asr_engine)
     p.bus.subscribe(events.append)
-    p.listen(FileSource(FIXTURES / "jfk.wav"))
-    from app.events import PartialTranscript
-
-    partials = [e.text for e in events if isinstance(e, PartialTranscript)]
-    assert len(partials) >= 3 and partials[-1]
+    turn = p.listen(FileSource(FIXTURES / "goforward.wav", realtime=True))
+    partials = [e for e in events if isinstance(e, PartialTranscript)]
+    assert len(partials) >= 2 and all(e.text for e in partials)
+    assert partials[-1].text == turn.transcript
+    assert all(e.text.startswith(e.stable) for e in partials)
     assert [e for e in events if isinstance(e, FinalTranscript)]
 
 
@@ -111,3 +118,50 @@ def test_listen_gives_up_quietly_when_no_speech_starts(pipeline):
     assert pipeline.listen(silent, wait_s=1.0) is None
     levels = [e for e in pipeline.events if isinstance(e, InputLevel)]
     assert 25 <= len(levels) <= 40  # ~1 s of 32 ms frames, not the whole 5 s
+
+
+def _decoding_threads(asr_engine, speculate: bool) -> list[str]:
+    """Listen to one command; the names of the threads that ran Whisper."""
+    threads = []
+
+    class Recording:
+        options = asr_engine.options
+
+        def transcribe(self, audio):
+            threads.append(threading.current_thread().name)
+            return asr_engine.transcribe(audio)
+
+    p = Pipeline(PipelineOptions(speculate=speculate), asr=Recording(), nlu=EchoNlu(), dialogue=EchoDialogue())
+    turn = p.listen(FileSource(FIXTURES / "goforward.wav", tail_silence_s=1.5))
+    assert wer("go forward ten meters", turn.transcript) <= 0.25
+    return threads
+
+
+def test_listen_takes_the_transcript_the_worker_made_at_the_pause(asr_engine):
+    """Only silence followed the pause, so nothing is decoded after the end of speech."""
+    threads = _decoding_threads(asr_engine, speculate=True)
+    assert threads and set(threads) == {"hearth-speculate"}
+
+
+def test_without_speculation_the_turn_decodes_after_the_end(asr_engine):
+    threads = _decoding_threads(asr_engine, speculate=False)
+    assert threads == [threading.current_thread().name]
+
+
+def test_a_reply_is_synthesized_clause_by_clause_as_it_is_played(pipeline, monkeypatch):
+    made = []
+
+    def clauses(text, options):
+        for n in (10, 5):
+            made.append(n)
+            yield Speech(np.full(n, 0.1, np.float32), 22050)
+
+    monkeypatch.setattr("app.pipeline.stream", clauses)
+    pipeline.options.speak = True
+    turn = pipeline.run_text("hello")
+    assert isinstance(turn.speech, SpeechStream) and made == [10]  # only the first clause before playing
+    assert len(turn.speech.whole().audio) == 15 and made == [10, 5]
+    assert [len(c.audio) for c in turn.speech] == [10, 5]  # kept: played again without synthesizing
+    pipeline.options.stream_speech = False
+    monkeypatch.setattr("app.pipeline.synthesize", lambda text, options: Speech(np.zeros(3, np.float32), 22050))
+    assert isinstance(pipeline.run_text("hello").speech, Speech)

@@ -349,10 +349,14 @@ def ents(text, *spans):
     ("lunch on the 5th of june", [("5th of", "time"), ("june", "date")], [("5th of june", "date")]),
     ("set a timer for an hour and a half", [("an hour", "time"), ("half", "time")],
      [("an hour and a half", "time")]),
+    ("wake me up at quarter to seven", [("quarter", "time"), ("seven", "time")], [("quarter to seven", "time")]),
+    ("an alarm at 10 past 6", [("10", "time"), ("6", "time")], [("10 past 6", "time")]),
     # left alone: nothing to mend, or a number that belongs to something else
     ("wake me up tomorrow at 7", [("tomorrow", "date"), ("7", "time")], [("tomorrow", "date"), ("7", "time")]),
     ("timers for 5 minutes and 10 minutes", [("5 minutes", "time"), ("10 minutes", "time")],
      [("5 minutes", "time"), ("10 minutes", "time")]),  # two lengths, not one cut at its "and"
+    ("remind me at 5 to feed the cat", [("5", "time"), ("feed the cat", "event_name")],
+     [("5", "time"), ("feed the cat", "event_name")]),
     ("turn on speaker 2 in ten minutes", [("speaker", "device_type"), ("in ten minutes", "time")],
      [("speaker", "device_type"), ("in ten minutes", "time")]),
 ])

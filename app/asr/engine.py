@@ -16,7 +16,8 @@ class AsrOptions:
     `stock()` gives faster-whisper's own defaults, the baseline in bench/."""
 
     engine: str = "onnx"  # onnx: short-window int8 (fastest here, docs/whisper.md); faster-whisper: CTranslate2
-    model_dir: Path | None = None  # None: the packaged tiny.en
+    model: str = "tiny.en"  # tiny.en | base (multilingual, run in English): which shipped Whisper (onnx engine)
+    model_dir: Path | None = None  # None: the shipped files of `model`
     compute_type: str = "int8"  # int8 | float32 | int8_float32 | float16 (GPU)
     device: str = "auto"  # auto | cpu | cuda
     threads: int = 0  # 0: library default

@@ -31,6 +31,9 @@ class FasterWhisperEngine:
                              "pip install -e '.[ctranslate2]'), or use the default engine: --engine onnx") from exc
 
         self.options = options
+        if options.model != "tiny.en" and options.model_dir is None:
+            raise ModelError(f"Whisper {options.model} is shipped for the onnx engine only (faster-whisper has tiny.en)",
+                             "use --engine onnx, or set asr_model to tiny.en")
         folder = options.model_dir or whisper_model_dir()
         if options.model_dir is not None and not (folder / "model.bin").exists():
             raise ModelError(f"no CTranslate2 Whisper model in {folder}", WHISPER_TINY_EN.hint)

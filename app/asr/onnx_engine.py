@@ -24,7 +24,7 @@ import numpy as np
 from app.asr.engine import LOGPROB_THRESHOLD, AsrOptions, Transcript
 from app.audio.files import SAMPLE_RATE
 from app.errors import HearthError, ModelError
-from app.model_files import WHISPER_TINY_EN_ONNX, verified
+from app.model_files import WHISPER_BASE_ONNX, WHISPER_TINY_EN_ONNX, ModelSpec, verified
 from app.onnx_session import open_session
 
 MODEL_ENV = "HEARTH_ASR_ONNX"
@@ -33,6 +33,12 @@ HOP, N_FFT = 160, 400
 FRAMES_PER_S = SAMPLE_RATE // HOP // 2  # encoder output frames per second (20 ms each)
 MAX_WINDOW_S = 30.0
 T = TypeVar("T")
+# The shipped exports: model name (AsrOptions.model, the asr_model setting) -> folder under
+# models/whisper and the sizes + sha256 its files must have.
+SHIPPED: dict[str, tuple[str, ModelSpec]] = {
+    "tiny.en": ("shipped", WHISPER_TINY_EN_ONNX),
+    "base": ("shipped-base", WHISPER_BASE_ONNX),
+}
 
 
 @dataclass
@@ -56,12 +62,19 @@ class WindowPolicy:
         return min(MAX_WINDOW_S, math.ceil(wanted / self.step_s) * self.step_s)
 
 
-def default_model_dir() -> Path:
-    """HEARTH_ASR_ONNX if set, else the export committed beside the toolchain."""
+def shipped_model(model: str) -> tuple[str, ModelSpec]:
+    """(folder name, spec) of a shipped model; an unknown name is a clear error."""
+    if model not in SHIPPED:
+        raise HearthError(f"unknown Whisper model {model!r}", f"use one of: {', '.join(SHIPPED)} (setting asr_model)")
+    return SHIPPED[model]
+
+
+def default_model_dir(model: str = "tiny.en") -> Path:
+    """HEARTH_ASR_ONNX if set, else `model`'s export committed beside the toolchain."""
     configured = os.environ.get(MODEL_ENV)
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[2] / "models" / "whisper" / "shipped"
+    return Path(__file__).resolve().parents[2] / "models" / "whisper" / shipped_model(model)[0]
 
 
 def _side_file(path: Path, load: Callable[[Path], T]) -> T:
@@ -113,8 +126,13 @@ def drop_restart(text: str) -> str:
 
 
 class OnnxWhisperEngine:
-    """AsrEngine over encoder/decoder ONNX files. `options.extra["window"]` holds WindowPolicy
-    fields; `compute_type` "float32" picks the fp32 graphs, anything else the int8 ones."""
+    """AsrEngine over encoder/decoder ONNX files. `options.model` picks the shipped export (tiny.en or
+    base; the prompt in its whisper_onnx.json sets English + transcribe for a multilingual one);
+    `options.extra["window"]` holds WindowPolicy fields; `compute_type` "float32" picks the fp32
+    graphs, anything else the int8 ones.
+
+    transcribe() keeps no state between calls (the decoder's caches live in the call), so it may run
+    on a worker thread; one engine serves one call at a time."""
 
     def __init__(self, options: AsrOptions, policy: WindowPolicy | None = None):
         from threadpoolctl import ThreadpoolController
@@ -122,14 +140,15 @@ class OnnxWhisperEngine:
 
         self.options = options
         self.policy = policy or WindowPolicy(**options.extra.get("window", {}))
-        folder = Path(options.model_dir or default_model_dir())
+        spec = shipped_model(options.model)[1]
+        folder = Path(options.model_dir or default_model_dir(options.model))
         suffix = "" if options.compute_type == "float32" else ".int8"
         shipped = options.model_dir is None and MODEL_ENV not in os.environ
         if shipped and not suffix:
             raise ModelError("the float32 Whisper ONNX graphs are not shipped (only int8)",
                              "use --engine faster-whisper for float32, or export them: "
                              "python -m models.whisper.export_onnx")
-        with verified(WHISPER_TINY_EN_ONNX if shipped else None, folder):
+        with verified(spec if shipped else None, folder):
             self.config = _side_file(folder / "whisper_onnx.json", _read_config)
             self.filters = _side_file(folder / "mel_filters.npy", lambda p: np.load(p).astype(np.float32))
             self.tokenizer = _side_file(folder / "tokenizer.json", lambda p: Tokenizer.from_file(str(p)))

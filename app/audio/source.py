@@ -14,6 +14,7 @@ from typing import Iterator, Protocol
 
 import numpy as np
 
+from app.audio import portaudio
 from app.audio.files import SAMPLE_RATE, clean, load_audio
 from app.errors import DeviceError
 
@@ -26,32 +27,12 @@ class AudioSource(Protocol):
     def close(self) -> None: ...
 
 
-def _sounddevice():
-    """Import sounddevice lazily: without PortAudio the import itself fails."""
-    try:
-        import sounddevice as sd
-    except OSError as exc:
-        raise DeviceError(
-            f"audio system unavailable: {exc}",
-            "install PortAudio (apt-get install libportaudio2) or use a file: hearth listen FILE.wav",
-        ) from exc
-    return sd
-
-
-def _devices(channels_key: str) -> list[dict]:
-    try:
-        sd = _sounddevice()
-    except DeviceError:
-        return []
-    return [dict(d, index=i) for i, d in enumerate(sd.query_devices()) if d[channels_key] > 0]
-
-
 def list_input_devices() -> list[dict]:
-    return _devices("max_input_channels")
+    return portaudio.devices("input")
 
 
 def list_output_devices() -> list[dict]:
-    return _devices("max_output_channels")
+    return portaudio.devices("output")
 
 
 class FileSource:
@@ -88,7 +69,7 @@ class MicrophoneSource:
     """sounddevice input stream at 16 kHz mono; frames pass through a queue to the reader thread."""
 
     def __init__(self, device: str | int | None = None, timeout_s: float = 2.0):
-        sd = _sounddevice()
+        sd = portaudio.sounddevice()
         if not list_input_devices():
             raise DeviceError(
                 "no microphone found",
@@ -96,6 +77,9 @@ class MicrophoneSource:
             )
         self._queue: queue.Queue[np.ndarray] = queue.Queue()
         self._timeout_s = timeout_s
+        self._stream = None
+        portaudio.claim(device, "input")
+        self._claimed = True
         try:
             self._stream = sd.InputStream(
                 samplerate=SAMPLE_RATE, channels=1, dtype="float32", blocksize=FRAME,
@@ -103,6 +87,7 @@ class MicrophoneSource:
             )
             self._stream.start()
         except Exception as exc:  # PortAudioError has no stable import path
+            self.close()
             raise DeviceError(f"cannot open microphone {device or '(default)'}: {exc}",
                               "choose another input device in Settings") from exc
 
@@ -110,7 +95,8 @@ class MicrophoneSource:
         self._queue.put(clean(indata[:, 0]))  # a copy: the driver reuses its buffer
 
     def frames(self) -> Iterator[np.ndarray]:
-        while self._stream.active:
+        stream = self._stream
+        while stream is not None and stream.active:
             try:
                 yield self._queue.get(timeout=self._timeout_s)
             except queue.Empty:
@@ -118,8 +104,17 @@ class MicrophoneSource:
                                   "check that it is still connected, then try again") from None
 
     def close(self) -> None:
-        self._stream.stop()
-        self._stream.close()
+        """Close the stream and let PortAudio go (a device rescan may be waiting); twice is harmless."""
+        stream, self._stream = self._stream, None
+        if not self._claimed:
+            return
+        self._claimed = False
+        try:
+            if stream is not None:
+                stream.stop()
+                stream.close()
+        finally:
+            portaudio.release()
 
 
 class Silence:

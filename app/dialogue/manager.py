@@ -20,7 +20,7 @@ from app.nlu.types import Entity, Understanding
 from app.nlu.values import NUMERIC_TYPES, mend_entities, number_slips
 from app.text import apostrophes
 
-from . import questions, references
+from . import presence, questions, references
 from .clock import Clock, SystemClock
 from .reply import Reply
 from .skills import CONFIRMED, SKILLS, Session, Turn, alarms, calendar, status
@@ -124,7 +124,7 @@ class DialogueManager:
             try:
                 with self.store.transaction():
                     state = Session.load(self.store.get(_session_key(session), {}))
-                    reply, turn = self._tap(understanding, state) if direct else self._respond(understanding, state)
+                    reply, turn = self._tap(understanding, state) if direct else self._respond(understanding, state, scene)
                     if turn is None or turn.remember:
                         state.last_reply = reply.text
                     if turn is not None and turn.remember:
@@ -151,7 +151,7 @@ class DialogueManager:
         turn.remember = False
         return reply, turn
 
-    def _respond(self, u: Understanding, state: Session) -> tuple[Reply, Turn | None]:
+    def _respond(self, u: Understanding, state: Session, scene: Any = None) -> tuple[Reply, Turn | None]:
         u = status.route(timer_request(u, self._timer_said(state)), self.world)
         pending, state.pending = state.pending, None
         if pending:
@@ -162,6 +162,8 @@ class DialogueManager:
                 resolved = None
             if resolved is not None:
                 return resolved
+        if presence.asks_who(u.text):  # answered from the camera frame, whatever the model guessed
+            return Reply(presence.who_is_there(scene), intent=u.intent), None
         if state.last_intent and (merged := self._follow_up(u, state)) is not None:
             return self._run(merged, state, followup=True)
         # A question is answered (from state, changing nothing) rather than asked about when the model is unsure.
@@ -170,6 +172,9 @@ class DialogueManager:
             state.pending = {"kind": "intent", "understanding": _dump(u)}
             guess = SKILLS[u.intent].does
             return Reply(f"I'm not sure I got that. Did you want me to {guess}?", [], True, False, u.intent), None
+        if presence.unseen(u.intent, scene):  # nobody in view: the same yes/no question first
+            state.pending = {"kind": "intent", "understanding": _dump(u)}
+            return Reply(presence.confirm_question(SKILLS[u.intent].does), [], True, False, u.intent), None
         return self._run(u, state)
 
     def _timer_said(self, state: Session) -> bool:

@@ -4,20 +4,27 @@ conversation, saved via app.config.Settings (whose limits the spin boxes use).""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QPushButton,
     QSpinBox, QTabWidget, QVBoxLayout, QWidget,
 )
 
+from app.audio.portaudio import rescan
 from app.audio.source import list_input_devices, list_output_devices
 from app.config import Settings
+from app.errors import HearthError
 from app.gui.level_test import LevelTest
 from app.gui.voice_picker import VoicePicker
 from app.stages import SpeechPlayer
 
+log = logging.getLogger(__name__)
+
 RESTART_NOTE = "Camera and compute device apply the next time Hearth starts; everything else at once."
+RESCAN_RETRY_MS = 500  # while Hearth speaks or listens, how often the device lists try to look again
 NO_TRAY_NOTE = ("This desktop has no system tray: closing the window quits Hearth, and timers and alarms "
                 "ring only while it runs.")
 
@@ -60,6 +67,16 @@ def _spin(box: QSpinBox | QDoubleSpinBox, name: str, settings: Settings, key: st
     return box
 
 
+def _rescan() -> bool:
+    """Look for devices plugged in or out since the last look, never blocking the window: False
+    while a stream is open (Hearth speaking or listening), when the lists are as of the last look."""
+    try:
+        return rescan()
+    except HearthError as exc:  # the lists then show what there is (nothing, without PortAudio)
+        log.warning("device rescan failed: %s", exc)
+        return True
+
+
 def _devices(found: list[dict]) -> list[tuple[str, object]]:
     return [("System default", None)] + [(d["name"], d["name"]) for d in found]
 
@@ -91,6 +108,12 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(520)
         self._settings = settings
 
+        self._rescan_later = QTimer(self)  # a rescan refused while a stream was open, tried again
+        self._rescan_later.setSingleShot(True)
+        self._rescan_later.setInterval(RESCAN_RETRY_MS)
+        self._rescan_later.timeout.connect(self.refresh_devices)
+        if not _rescan():
+            self._rescan_later.start()
         self.input_device = _combo("Microphone", _devices(list_input_devices()), settings.input_device)
         self.output_device = _combo("Speaker", _devices(list_output_devices()), settings.output_device)
         self.refresh = QPushButton("Refresh")
@@ -137,7 +160,10 @@ class SettingsDialog(QDialog):
         lay.addWidget(buttons)
 
     def refresh_devices(self) -> None:
-        """Microphones and speakers plugged in since start-up appear; the current choices stay."""
+        """Microphones and speakers plugged in since start-up appear; the current choices stay. While
+        Hearth speaks or listens PortAudio cannot look again, so the lists try again shortly."""
+        if not _rescan():
+            self._rescan_later.start()
         _fill(self.input_device, _devices(list_input_devices()), self.input_device.currentData())
         _fill(self.output_device, _devices(list_output_devices()), self.output_device.currentData())
 

@@ -28,6 +28,7 @@ from app.events import Announcement, ErrorEvent
 from app.gui.autostart import set_autostart
 from app.gui.background import in_background
 from app.gui.banner import BannerArea
+from app.gui.camera_view import CameraView
 from app.gui.bridge import AssistantBridge
 from app.gui.chime import chime
 from app.gui.conversation import ConversationView, turn_details
@@ -40,6 +41,7 @@ from app.gui.theme import STATE_COLORS, apply_theme, palette
 from app.gui.tray import Tray
 from app.gui.widgets import section
 from app.hardware import Hardware, Microphone, SourceFactory, probe_microphone, probe_speaker
+from app.wake import wake_options
 from app.stages import Stage, State
 
 ICON = assets_dir() / "hearth.svg"
@@ -180,7 +182,7 @@ class MainWindow(QMainWindow):
         self.stop.setAccessibleName("Stop speaking and listening")
         self.stop.setToolTip("Stop (Esc)")
         self.hands_free = QCheckBox("Hands-free")
-        self.hands_free.setAccessibleName("Hands-free: listen again after each reply")
+        self.hands_free.setAccessibleName("Hands-free: wake on \"hey hearth\", listen again after each reply")
         controls.addWidget(self.talk)
         controls.addWidget(self.stop)
         controls.addSpacing(8)
@@ -206,8 +208,16 @@ class MainWindow(QMainWindow):
 
         self.panels = SidePanels()
         self.panels.setMinimumWidth(300)
+        right = QWidget()
+        side = QVBoxLayout(right)
+        side.setContentsMargins(0, 0, 0, 0)
+        self._camera = self.assistant.pipeline.options.camera  # what the camera switch turns back on
+        self.camera_view = CameraView(self.assistant.bus, self._switch_camera)
+        self.camera_view.setVisible(bool(self._camera))  # only with a camera set
+        side.addWidget(self.camera_view)
+        side.addWidget(self.panels, 1)
         split.addWidget(left)
-        split.addWidget(self.panels)
+        split.addWidget(right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         split.setSizes([740, 360])
@@ -219,6 +229,10 @@ class MainWindow(QMainWindow):
                  self.conversation, self.clear_history)
         for first, then in itertools.pairwise(chain):
             self.setTabOrder(first, then)
+
+    def _switch_camera(self, on: bool) -> None:
+        """The camera card's switch: the watcher closes the camera (its light goes off) or reopens it."""
+        self.assistant.pipeline.options.camera = self._camera if on else None
 
     def set_microphone(self, factory: SourceFactory | None, hint: str | None = None) -> None:
         """Without a microphone the app is typed-only; the demo plugs its files in here."""
@@ -329,10 +343,12 @@ class MainWindow(QMainWindow):
         return super().eventFilter(obj, event)
 
     def _set_hands_free(self, on: bool) -> None:
+        """Hands-free: wait for "hey hearth" while idle (app/wake.py) and listen again after each reply."""
         self.assistant.options.hands_free = on
-        if on != self.settings.hands_free:
-            self.settings.hands_free = on
+        if on != self.settings.hands_free or on != self.settings.wake_word:
+            self.settings.hands_free = self.settings.wake_word = on
             self._save_settings()
+        self.assistant.set_wake(wake_options(self.settings))
 
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.settings, self, player=self.assistant.player, tray=self.tray is not None)

@@ -573,6 +573,8 @@ _DAY_ALONE = re.compile(r"(?:the )?\d{1,2}(?:st|nd|rd|th)(?: of)?")
 _MONTH_ALONE = re.compile(rf"(?:of )?(?:{_MONTHS})")
 _DATE_GAP = re.compile(r"(?:\s|,|\bof\b|\bthe\b)*")
 _AND_GAP = re.compile(r"\s*(?:and|,)\s*(?:an?\s+)?")
+_CLOCK_GAP = re.compile(r"\s+(?:past|after|to|till|before)\s+")
+_MINUTES_ALONE = re.compile(r"(?:a )?(?:quarter|half|\d{1,2})(?: minutes?)?")
 
 
 def mend_entities(text: str, entities: list[Entity], normalize_values: bool = True) -> list[Entity]:
@@ -657,7 +659,7 @@ def _is_duration(value: Any) -> bool:
 
 def _joined(text: str, a: tuple[int, int, str], b: tuple[int, int, str]) -> tuple[int, int, str] | None:
     """One span for two neighbours that are one thing: a number cut in two, a length cut at its "and"
-    ("[an hour] and a [half]"), or a day and its month."""
+    ("[an hour] and a [half]"), minutes cut from their hour ("[quarter] to [seven]"), or a day and its month."""
     gap = text[a[1]:b[0]]
     if a[2] == b[2] and a[2] in NUMERIC_TYPES and not gap.strip():
         return a[0], b[1], a[2]
@@ -666,6 +668,9 @@ def _joined(text: str, a: tuple[int, int, str], b: tuple[int, int, str]) -> tupl
         shorter = not _is_duration(second) or (_is_duration(first) and second["seconds"] < first["seconds"])
         if _is_duration(whole) and shorter:  # "an hour and a half", not "5 minutes and 10 minutes"
             return a[0], b[1], a[2]
+    if (a[2] in TEMPORAL_TYPES and b[2] in TEMPORAL_TYPES and _CLOCK_GAP.fullmatch(gap.lower())
+            and _MINUTES_ALONE.fullmatch(spoken_numbers(clean_text(text[a[0]:a[1]]) or ""))):
+        return a[0], b[1], b[2]  # "[quarter] to [seven]": one clock time, not a quarter and a seven
     if a[2] in TEMPORAL_TYPES and b[2] in TEMPORAL_TYPES and _DATE_GAP.fullmatch(gap.lower()):
         pair = [spoken_numbers(clean_text(text[x:y]) or "") for x, y, _ in (a, b)]
         if any(_DAY_ALONE.fullmatch(d) and _MONTH_ALONE.fullmatch(m) for d, m in (pair, pair[::-1])):

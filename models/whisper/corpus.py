@@ -19,6 +19,12 @@ from app.audio.files import SAMPLE_RATE
 ROOT = Path(__file__).resolve().parents[2]
 WORK = ROOT / "models" / "work" / "whisper"
 
+
+def onnx_work_dir(model: str) -> Path:
+    """Where `python -m models.whisper.export_onnx --model MODEL` writes by default (git-ignored)."""
+    return WORK / ("onnx" if model == "tiny.en" else f"onnx-{model}")
+
+
 # 20 smart-speaker commands; numbers are written the way a person would say them.
 COMMANDS = [
     "set a timer for ten minutes", "turn off the bedroom lights", "what is the time in tokyo",

@@ -55,18 +55,20 @@ def _torch_weights(engine: AsrEngine) -> tuple[float, int]:
     return buffer.getbuffer().nbytes / 1e6, _parameters(_tiny_dir() / "model.bin")
 
 
-def onnx_dir() -> Path:
-    """The shipped export if there is one, else the toolchain's work folder."""
+def onnx_dir(model: str = "tiny.en") -> Path:
+    """The shipped export of `model` if there is one, else the toolchain's work folder."""
     from app.asr.onnx_engine import default_model_dir
-    from models.whisper.corpus import WORK
+    from models.whisper.corpus import onnx_work_dir
 
-    shipped = default_model_dir()
-    return shipped if (shipped / "whisper_onnx.json").exists() else WORK / "onnx"
+    shipped = default_model_dir(model)
+    return shipped if (shipped / "whisper_onnx.json").exists() else onnx_work_dir(model)
 
 
-def _onnx_weights(engine: AsrEngine) -> tuple[float, int]:
-    size = sum((onnx_dir() / f"{part}.int8.onnx").stat().st_size for part in ("encoder", "decoder"))
-    return size / 1e6, _parameters(_tiny_dir() / "model.bin")
+def _onnx_weights(model: str) -> Callable[[AsrEngine], tuple[float, int]]:
+    def weights(engine: AsrEngine) -> tuple[float, int]:
+        size = sum((onnx_dir(model) / f"{part}.int8.onnx").stat().st_size for part in ("encoder", "decoder"))
+        return size / 1e6, _parameters((_base_dir() if model == "base" else _tiny_dir()) / "model.bin")
+    return weights
 
 
 def _openai(int8: bool) -> Callable[[int], AsrEngine]:
@@ -90,12 +92,12 @@ def _stock(threads: int) -> AsrEngine:
     return create_engine(options)
 
 
-def _onnx(**window) -> Callable[[int], AsrEngine]:
+def _onnx(model: str = "tiny.en", **window) -> Callable[[int], AsrEngine]:
     def build(threads: int) -> AsrEngine:
         from app.asr.onnx_engine import OnnxWhisperEngine
 
-        return OnnxWhisperEngine(AsrOptions(engine="onnx", model_dir=onnx_dir(), threads=threads, device="cpu",
-                                            extra={"window": window}))
+        return OnnxWhisperEngine(AsrOptions(engine="onnx", model=model, model_dir=onnx_dir(model), threads=threads,
+                                            device="cpu", extra={"window": window}))
     return build
 
 
@@ -110,9 +112,11 @@ ENGINES: dict[str, EngineSpec] = {
     "base-ct2-int8": EngineSpec("Whisper base (multilingual) CTranslate2 int8, greedy", _ct2("int8", base=True),
                                 _ct2_weights(_base_dir)),
     "onnx-int8": EngineSpec("ONNX Runtime int8, window = speech + 1 s, at least 10 s, 30 s retry below log-prob -1 "
-                            "(Hearth default)", _onnx(), _onnx_weights),
+                            "(Hearth default)", _onnx(), _onnx_weights("tiny.en")),
     "onnx-int8-short": EngineSpec("ONNX Runtime int8, window = speech + 1 s, at least 2 s, 30 s retry below "
-                                  "log-prob -1", _onnx(min_s=2.0), _onnx_weights),
+                                  "log-prob -1", _onnx(min_s=2.0), _onnx_weights("tiny.en")),
     "onnx-int8-30s": EngineSpec("ONNX Runtime int8, fixed 30 s window (same decoder)", _onnx(fixed_s=30.0),
-                                _onnx_weights),
+                                _onnx_weights("tiny.en")),
+    "onnx-base-int8": EngineSpec("Whisper base (multilingual, English + transcribe forced) in the same ONNX int8 "
+                                 "engine and window as onnx-int8", _onnx("base"), _onnx_weights("base")),
 }

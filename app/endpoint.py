@@ -1,0 +1,191 @@
+"""Work while the user speaks, so that at the end of speech little is left to do.
+
+`Speculator` is one worker thread per listen. Capture hands it the utterance so far and never waits
+for it, except for the endpointer's one question at a pause ("is the turn complete?"):
+
+- while speaking, every `partial_interval_s`: a partial transcript (if the worker is free), shown
+  as `PartialTranscript` with the words two passes agree on;
+- at the first silent frame after speech: the transcript of the audio up to the pause, then
+  P(turn complete), then the language model on it. If nothing voiced follows, that audio *is* the
+  utterance (only silence is added), so the final turn takes this transcript and this
+  understanding instead of decoding again. The dialogue never runs here: it changes state.
+
+P(turn complete) is Smart Turn's, unless the words end on one no command ends on ("set a timer
+for", "turn off the"): then 0. Smart Turn hears intonation, and synthesized or read speech falls
+at every pause, so "set a timer for" said flatly sounds finished to it (0.99, espeak-ng).
+
+Only the newest request waits; an older one not yet started is dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from app.asr.engine import Transcript
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Recognition:
+    """Words from one stretch of audio, and the share of it the VAD calls speech (noise has little)."""
+
+    transcript: Transcript | None  # None: no speech at all
+    fraction: float
+
+
+@dataclass
+class Heard:
+    """What the worker made of the utterance up to one pause; fields fill in as the work is done."""
+
+    voiced_samples: int
+    complete: float | None = None  # P(turn complete), Smart Turn
+    recognition: Recognition | None = None
+    done: bool = False  # the worker has finished with it (some fields may stay None after an error)
+
+
+@dataclass
+class _Job:
+    audio: np.ndarray
+    pause: Heard | None = None  # None: a partial transcript
+
+
+# Words a command does not end on: articles, prepositions, conjunctions and possessives.
+OPEN_ENDINGS = frozenset(
+    "a an the to for of at in on by with from into onto about until till than and or but "
+    "my your our their his her its this these those some every".split())
+
+
+def left_open(text: str) -> bool:
+    """The words stop where a sentence cannot: the speaker has more to say."""
+    words = text.lower().replace(",", " ").split()
+    return bool(words) and words[-1].strip(".?!") in OPEN_ENDINGS
+
+
+def agreed_prefix(a: str, b: str) -> str:
+    """The leading words two transcripts share: the part of a partial that is unlikely to change."""
+    shared = []
+    for x, y in zip(a.split(), b.split()):
+        if x.strip(".,?!").lower() != y.strip(".,?!").lower():
+            break
+        shared.append(y)
+    return " ".join(shared)
+
+
+@dataclass
+class SpeculatorHooks:
+    """What the worker runs: the recognizer (with its own VAD: capture's is busy), Smart Turn (None:
+    no semantic endpointing), the language model (None: no understanding), and where partials go."""
+
+    recognize: Callable[[np.ndarray], Recognition]
+    complete: Callable[[np.ndarray], float] | None = None
+    understand: Callable[[str], Any] | None = None
+    on_partial: Callable[[str, str], None] | None = None  # (text, stable prefix)
+
+
+@dataclass
+class _State:
+    job: _Job | None = None
+    busy: bool = False
+    closed: bool = False
+    pause: Heard | None = None  # the newest pause asked about
+    partials: list[str] = field(default_factory=list)
+
+
+class Speculator:
+    """One listen's worker (see the module docstring); `close()` it when the listen ends."""
+
+    def __init__(self, hooks: SpeculatorHooks):
+        self.hooks = hooks
+        self.understood: dict[str, Any] = {}  # final text -> Understanding, made at a pause
+        self._state = _State()
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._work, name="hearth-speculate", daemon=True)
+        self._thread.start()
+
+    # -- from the capture thread -------------------------------------------------------------
+    def partial(self, audio: np.ndarray) -> None:
+        """A partial transcript of `audio`, unless the worker is busy (then skipped, never queued)."""
+        with self._cond:
+            s = self._state
+            if not s.busy and s.job is None and self.hooks.on_partial is not None:
+                s.job = _Job(audio)
+                self._cond.notify()
+
+    def pause(self, audio: np.ndarray, voiced_samples: int) -> None:
+        """Speech paused after `voiced_samples`: judge, transcribe and understand `audio` now."""
+        with self._cond:
+            s = self._state
+            s.pause = Heard(voiced_samples)
+            s.job = _Job(audio, s.pause)
+            self._cond.notify()
+
+    def complete(self, voiced_samples: int, timeout: float) -> float | None:
+        """P(turn complete) for the pause after `voiced_samples`, waiting up to `timeout` s for it;
+        None when there is no such pause or no answer in time."""
+        heard = self._wait(voiced_samples, timeout, lambda h: h.complete is not None)
+        return heard.complete if heard else None
+
+    def heard(self, voiced_samples: int, timeout: float) -> Heard | None:
+        """The pause after `voiced_samples` once the worker is done with it, or None."""
+        return self._wait(voiced_samples, timeout, lambda h: h.done)
+
+    def close(self) -> None:
+        """End the worker after the job in hand (the recognizer is then free for the caller)."""
+        with self._cond:
+            self._state.closed = True
+            self._state.job = None
+            self._cond.notify()
+        self._thread.join()
+
+    # -- the worker --------------------------------------------------------------------------
+    def _wait(self, voiced_samples: int, timeout: float, ready: Callable[[Heard], bool]) -> Heard | None:
+        def settled() -> bool:
+            h = self._state.pause
+            return h is None or h.voiced_samples != voiced_samples or ready(h) or h.done
+
+        with self._cond:
+            self._cond.wait_for(settled, timeout)
+            h = self._state.pause
+            return h if h is not None and h.voiced_samples == voiced_samples and ready(h) else None
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._state.job is not None or self._state.closed)
+                if self._state.closed:
+                    return
+                job, self._state.job = self._state.job, None
+                self._state.busy = True
+            try:
+                self._run(job)
+            except Exception:  # a failed guess costs only time: the final turn decodes again
+                log.exception("speculative work failed")
+            finally:
+                with self._cond:
+                    self._state.busy = False
+                    if job.pause is not None:
+                        job.pause.done = True
+                    self._cond.notify_all()
+
+    def _run(self, job: _Job) -> None:
+        h = self.hooks
+        heard = job.pause
+        recognition = h.recognize(job.audio)
+        text = recognition.transcript.text if recognition.transcript is not None else ""
+        if heard is not None:
+            p = 0.0 if left_open(text) else h.complete(job.audio) if h.complete is not None else None
+            with self._cond:
+                heard.recognition, heard.complete = recognition, p
+                self._cond.notify_all()
+        if text and h.on_partial is not None:
+            previous = self._state.partials[-1] if self._state.partials else ""
+            self._state.partials = [previous, text]
+            h.on_partial(text, agreed_prefix(previous, text))
+        if heard is not None and text and h.understand is not None and text not in self.understood:
+            self.understood[text] = h.understand(text)

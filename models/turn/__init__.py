@@ -1,0 +1,1 @@
+"""Smart Turn toolchain: fetches the end-of-turn model Hearth ships in shipped/ (`python -m models.turn.fetch`)."""

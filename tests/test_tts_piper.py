@@ -1,0 +1,80 @@
+"""The neural voice (optional extra hearth[voice]): skipped where it is not installed."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from scipy.signal import resample_poly
+
+from app.tts import TtsOptions, default_voice, list_voices, piper, stream, synthesize
+
+pytestmark = pytest.mark.skipif(not piper.installed(), reason="the neural voice (hearth[voice]) is not installed")
+NEURAL = TtsOptions(voice="piper:en_US-joe-medium")
+
+
+def test_it_is_listed_and_is_the_default():
+    assert default_voice() == "piper:en_US-joe-medium"
+    assert list_voices()[0].engine == "piper" and list_voices()[0].name.startswith("English (America")
+
+
+def test_phoneme_ids_are_bos_pad_interleaved_eos_with_punctuation_kept():
+    model = piper.model()
+    names = {i: symbol for symbol, i in model.ids.items()}
+    ids = model.phoneme_ids("Okay, the light is on?")
+    assert ids[:2] == [model.ids["^"], model.ids["_"]] and ids[-1] == model.ids["$"]
+    assert all(i == model.ids["_"] for i in ids[1:-1:2])
+    assert "".join(names[i] for i in ids[2:-1:2]) == "oʊkˈeɪ, ðə lˈaɪt ɪz ˈɔn?"
+
+
+def test_synthesizes_audible_speech_at_the_voice_rate():
+    speech = synthesize("The timer is set for ten minutes.", NEURAL)
+    assert speech.sample_rate == 22050 and speech.audio.dtype == np.float32
+    assert 1.0 < speech.duration_s < 4.0 and 0.1 < np.abs(speech.audio).max() <= 1.0
+
+
+def test_a_clause_with_nothing_sayable_is_a_pause_not_an_error():
+    chunks = list(stream("Done — \ufffd the end.", NEURAL))
+    assert all(c.sample_rate == 22050 for c in chunks)
+    assert synthesize("—", NEURAL).duration_s == pytest.approx(piper.PAUSE_S, abs=0.01)
+    assert not synthesize("—", NEURAL).audio.any()
+
+
+def test_rate_changes_the_length():
+    slow = synthesize("one two three four five six", TtsOptions(voice=NEURAL.voice, rate=120))
+    fast = synthesize("one two three four five six", TtsOptions(voice=NEURAL.voice, rate=260))
+    assert fast.duration_s < 0.7 * slow.duration_s
+
+
+def test_streams_each_clause_at_one_rate():
+    chunks = list(stream("Okay, the kitchen light is on. Anything else?", NEURAL))
+    assert len(chunks) == 3 and {c.sample_rate for c in chunks} == {22050}
+
+
+def test_whisper_understands_it(asr_engine):
+    from models.whisper.text import wer
+
+    text = "Okay, I'll remind you to check the oven in forty-five minutes."
+    speech = synthesize(text, NEURAL)
+    heard = asr_engine.transcribe(resample_poly(speech.audio, 16000, 22050).astype(np.float32)).text
+    assert wer([text], [heard]) <= 0.1, heard
+
+
+def test_the_settings_voice_picker_offers_it(qtbot):
+    from app.gui.voice_picker import VoicePicker
+
+    picker = VoicePicker(None, None, lambda: 175)
+    qtbot.addWidget(picker)
+    model = picker.combo.model()
+    assert "piper:en_US-joe-medium" in [model.item(i).data(Qt.UserRole) for i in range(model.rowCount())]
+
+
+def test_exit_while_a_reply_is_synthesized_on_a_daemon_thread_is_clean():
+    """The player feeds a stream from a daemon thread; onnxruntime torn down under its call used to abort."""
+    import subprocess
+    import sys
+
+    code = ("import threading, time\nfrom app.tts import stream\n"
+            "chunks = stream('This reply has several clauses, each one synthesized in turn, one more, and another, "
+            "and yet another one, and the last one.')\n"
+            "threading.Thread(target=lambda: list(chunks), daemon=True).start()\ntime.sleep(0.05)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert r.returncode == 0 and "terminate called" not in r.stderr, r.stderr

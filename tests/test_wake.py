@@ -1,0 +1,193 @@
+"""The wake word at run time: streaming features equal the toolchain's, the shipped detector fires on
+"hey hearth" and not on other speech, the refractory period, the gate, `hearth listen --wake`, and the
+assistant's wake mode (waits idle, answers what follows, gives way at once to anything else)."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import numpy as np
+import pytest
+
+from app.assistant import Assistant, ConversationOptions
+from app.audio import load_audio, save_wav
+from app.audio.source import FRAME, FileSource, Silence
+from app.cli import main
+from app.config import Settings
+from app.errors import ModelError
+from app.events import HeardNothing, RequestDone, StateChanged, TurnDone, WakeDetected
+from app.pipeline import Pipeline, PipelineOptions
+from app.stages import State
+from app.wake import (
+    CHUNK,
+    SAMPLE_RATE,
+    WakeDetector,
+    WakeFeatures,
+    WakeGate,
+    WakeOptions,
+    firings,
+    frames_of,
+)
+from tests.speech import synthesize
+
+WAIT_S = 60
+
+
+def spoken(tmp_path, text: str, voice: str = "en-us", speed: int = 150) -> np.ndarray:
+    return load_audio(synthesize(text, tmp_path / f"{abs(hash((text, voice, speed)))}.wav", voice, speed))
+
+
+def with_silence(*parts: np.ndarray, gap_s: float = 1.0) -> np.ndarray:
+    gap = np.zeros(int(gap_s * SAMPLE_RATE), np.float32)
+    return np.concatenate([gap] + [x for part in parts for x in (part, gap)])
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return WakeDetector()
+
+
+def test_streaming_features_equal_the_toolchains_batched_ones():
+    features = WakeFeatures()
+    audio = (np.random.default_rng(0).standard_normal(3 * SAMPLE_RATE) * 0.1).astype(np.float32)
+    batched = features.clip(audio)
+    features.reset()
+    streamed = np.concatenate([features.push(frame) for frame in frames_of(audio)])
+    assert batched.shape == (len(audio) // CHUNK, 96)
+    np.testing.assert_array_equal(batched, streamed)
+
+
+def test_hey_hearth_fires_once_where_it_was_said(tmp_path, detector):
+    phrase = spoken(tmp_path, "hey hearth")
+    audio = with_silence(phrase)
+    fired = detector.scan(frames_of(audio))
+    end_s = (SAMPLE_RATE + len(phrase)) / SAMPLE_RATE  # espeak's own trailing silence included
+    assert len(fired) == 1 and 1.5 <= fired[0] <= end_s + 0.5
+
+
+@pytest.mark.parametrize("text", ["turn on the kitchen lights", "hearth rug", "what is the weather like in paris"])
+def test_other_speech_does_not_fire(tmp_path, detector, text):
+    assert detector.scan(frames_of(with_silence(spoken(tmp_path, text)))) == []
+
+
+def test_streaming_firings_equal_the_batched_trace(tmp_path, detector):
+    audio = with_silence(spoken(tmp_path, "hey hearth"), spoken(tmp_path, "hey hearth what time is it"))
+    fired = detector.scan(frames_of(audio))
+    batched = [round((c + 1) * CHUNK / SAMPLE_RATE, 2) for c in firings(detector.trace(audio), detector.options)]
+    assert fired == batched and len(fired) == 2
+
+
+def test_the_refractory_period_silences_repeats():
+    scores = np.zeros(100, np.float32)
+    scores[[10, 11, 20, 40]] = 0.9  # chunks of 80 ms: 10 and 11 are one word, 20 is 0.8 s later, 40 is 2.4 s later
+    assert firings(scores, WakeOptions(0.5, refractory_s=2.0)) == [10, 40]
+    assert firings(scores, WakeOptions(0.5, refractory_s=0.5)) == [10, 20, 40]
+    assert firings(scores, WakeOptions(0.95)) == []
+
+
+class Source:
+    def __init__(self, audio):
+        self.audio, self.closed = audio, False
+
+    def frames(self):
+        return frames_of(self.audio)
+
+    def close(self):
+        self.closed = True
+
+
+def test_the_gate_swallows_audio_until_the_word_then_passes_the_rest(tmp_path, detector):
+    audio = with_silence(spoken(tmp_path, "hey hearth"), spoken(tmp_path, "what time is it"))
+    woke = []
+    gate = WakeGate(Source(audio), detector, on_wake=woke.append)
+    passed = np.concatenate(list(gate.frames()))
+    assert len(woke) == 1 and gate.woke_at == woke[0]
+    assert abs(len(audio) - len(passed) - woke[0] * SAMPLE_RATE) < FRAME + CHUNK
+    gate.close()
+    assert gate.inner.closed
+
+
+def test_a_stream_without_the_word_passes_nothing(tmp_path, detector):
+    gate = WakeGate(Source(with_silence(spoken(tmp_path, "what time is it"))), detector)
+    assert list(gate.frames()) == [] and gate.woke_at is None
+
+
+def test_listen_wake_reports_seconds_in_a_recording_longer_than_a_command(tmp_path, capsys):
+    phrase = spoken(tmp_path, "hey hearth")
+    audio = np.zeros(70 * SAMPLE_RATE, np.float32)  # load_audio refuses more than 60 s; --wake must not
+    at = 50 * SAMPLE_RATE
+    audio[at:at + len(phrase)] = phrase
+    path = save_wav(tmp_path / "long.wav", audio)
+    assert main(["listen", "--wake", "--json", str(path), str(tmp_path / "missing.wav")]) == 1
+    found, missing = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    end_s = (at + len(phrase)) / SAMPLE_RATE
+    assert len(found["wake_s"]) == 1 and 50.5 <= found["wake_s"][0] <= end_s + 0.5
+    assert found["duration_s"] == pytest.approx(70, abs=0.1)
+    assert missing["code"] and "not found" in missing["error"]
+
+
+def test_a_damaged_classifier_is_a_model_error(tmp_path):
+    import shutil
+
+    from app.wake import CLASSIFIER_FILE, wake_model_dir
+
+    folder = tmp_path / "shipped"
+    shutil.copytree(wake_model_dir(), folder)
+    (folder / CLASSIFIER_FILE).write_bytes(b"\0" * (folder / CLASSIFIER_FILE).stat().st_size)
+    with pytest.raises(ModelError, match="wake word model"):
+        WakeDetector(folder=folder).scan(iter([np.zeros(FRAME, np.float32)]))
+
+
+def test_the_settings_turn_it_on(tmp_path):
+    from app.wake import wake_options
+
+    assert wake_options(Settings()) is None
+    assert wake_options(Settings(wake_word=True, wake_threshold=0.7)) == WakeOptions(0.7, 2.0)
+    on = Settings(wake_word=True)
+    assert wake_options(on) == WakeOptions()  # one default, the threshold the build measured
+
+
+# -- the assistant's wake mode ---------------------------------------------------------------
+
+@pytest.fixture
+def assistant(asr_engine):
+    from tests.test_assistant import KeywordNlu, ScriptedDialogue
+
+    made = []
+
+    def build(microphone):
+        pipeline = Pipeline(PipelineOptions(), asr=asr_engine, nlu=KeywordNlu(), dialogue=ScriptedDialogue())
+        a = Assistant(pipeline, microphone=microphone, options=ConversationOptions(follow_up_s=1.5, wake=WakeOptions()))
+        a.events = []
+        a.bus.subscribe(a.events.append)
+        a.start()
+        assert a.wait_ready(WAIT_S)
+        made.append(a)
+        return a
+
+    yield build
+    for a in made:
+        a.close()
+
+
+def test_wake_mode_answers_what_follows_the_word_said_in_one_breath(tmp_path, assistant):
+    path = save_wav(tmp_path / "wake.wav", with_silence(spoken(tmp_path, "hey hearth, go forward ten meters")))
+    sources = [FileSource(path, realtime=False)]
+    a = assistant(lambda: sources.pop(0) if sources else Silence())
+    done = threading.Event()
+    a.bus.subscribe(lambda e: isinstance(e, TurnDone) and done.set())
+    assert done.wait(WAIT_S)
+    wakes = [e for e in a.events if isinstance(e, WakeDetected)]
+    turns = [e for e in a.events if isinstance(e, TurnDone)]
+    assert len(wakes) == 1 and "forward" in turns[0].turn.transcript.lower()
+    assert "hey" not in turns[0].turn.transcript.lower()
+
+
+def test_while_waiting_for_the_word_it_is_idle_and_gives_way_to_typed_text(assistant):
+    a = assistant(Silence)
+    turns = a.send("hello there").result(5)  # a wake listen was waiting on the quiet room: it gave way at once
+    assert [t.reply.text for t in turns] == ["okay"]
+    assert State.LISTENING not in [e.state for e in a.events if isinstance(e, StateChanged)]
+    assert not [e for e in a.events if isinstance(e, (WakeDetected, HeardNothing))]
+    assert len([e for e in a.events if isinstance(e, RequestDone)]) == 1

@@ -1,0 +1,64 @@
+"""The wake word toolchain on a few clips: synthesis with several voices, labelled windows, training,
+ONNX export with a manifest the runtime verifies, and the measurement (the full build runs by hand)."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+pytestmark = pytest.mark.train
+
+from app.audio.files import SAMPLE_RATE
+from app.wake import CHUNK, WINDOW, WakeDetector, WakeFeatures, wake_model_dir
+from models.wakeword import augment, build, data, voices
+
+
+def test_held_out_voices_and_speeds_are_never_trained_on():
+    rng = random.Random(0)
+    trained = {train.name for train in (voices.train_voice(rng) for _ in range(500))}
+    held = [voices.held_voice(rng) for _ in range(200)]
+    assert not trained & {v.name for v in held}
+    assert not set(voices.SPEECH_VARIANTS) & set(voices.HELD_VARIANTS)
+    speeds = [voices.held_speed(rng) for _ in range(200)]
+    assert all(v.speed in voices.HELD_SPEEDS or v.speed in voices.HELD_STRETCH for v in speeds)
+
+
+def test_every_engine_speaks():
+    for voice in (voices.Voice("espeak", "en-us+f2", 160, 50), voices.Voice("flite", "slt", 1.0, 120)):
+        audio = voices.speak("hey hearth", voice)
+        assert 0.3 < len(audio) / SAMPLE_RATE < 3 and np.abs(audio).max() == pytest.approx(0.9, abs=0.01)
+
+
+def test_a_positive_clip_labels_only_the_end_of_the_word():
+    features = WakeFeatures()
+    audio = np.zeros(3 * SAMPLE_RATE, np.float32)
+    examples = data.Examples()
+    examples.add(features, audio, positive=(SAMPLE_RATE, 2 * SAMPLE_RATE))
+    ends, labels = examples.ends[0] - (WINDOW - 1), examples.labels[0]
+    last = 2 * SAMPLE_RATE // CHUNK  # 25 chunks end at 2.0 s exactly: the phrase's last sample is in chunk 24
+    assert list(ends[labels == 1]) == [last - 1, last, last + 1, last + 2]
+    assert ends[labels == 0].max() < SAMPLE_RATE // CHUNK  # nothing from inside the phrase is a negative
+
+
+def test_rooms_keep_the_length_and_the_range():
+    rng = np.random.default_rng(0)
+    speech = np.sin(np.arange(SAMPLE_RATE) / 10).astype(np.float32)
+    out = augment.room(rng, speech, p_reverb=1.0, p_noise=1.0)
+    assert out.shape == speech.shape and np.abs(out).max() <= 1.0 and not np.allclose(out, speech)
+    assert augment.music(rng, SAMPLE_RATE).shape == (SAMPLE_RATE,)
+
+
+def test_the_tiny_build_trains_exports_and_measures(tmp_path):
+    shipped = sorted(p.stat().st_mtime_ns for p in wake_model_dir().iterdir())
+    assert build.main(["--tiny", "--work", str(tmp_path / "work")]) == 0  # feature models copied, not fetched
+    out = tmp_path / "work" / "shipped"
+    assert sorted(p.stat().st_mtime_ns for p in wake_model_dir().iterdir()) == shipped  # nothing shipped
+    results = json.loads((tmp_path / "work" / "results.json").read_text())
+    assert results["clips"] == {"voice": data.TINY.held_voice, "speed": data.TINY.held_speed}
+    assert 0 <= results["test"]["false_reject"] <= 1 and results["test"]["hours"] > 0
+    detector = WakeDetector(folder=out)  # the manifest the build wrote verifies the new classifier
+    assert len(detector.trace(np.zeros(2 * SAMPLE_RATE, np.float32))) == 2 * SAMPLE_RATE // CHUNK
