@@ -43,6 +43,9 @@ class ConversationOptions:
     tick_s: float = 0.25  # the scheduler's longest sleep: how soon it sees a newly set item
     max_listen_s: float = 30.0  # a listen that never ends (a stuck key, a noisy room) stops here
     wake: WakeOptions | None = None  # while idle, wait for "hey hearth" (app/wake.py), then listen
+    # In wake mode "hey hearth" also stops a reply (voice barge-in); Hearth's own voice reaches the microphone
+    # too, so while it speaks the word must score this high (docs/models.md, "Voice barge-in").
+    barge_in_threshold: float | None = 0.99
 
 
 class Cancelled(Exception):
@@ -81,6 +84,42 @@ class Capture:
         self.inner.close()
 
 
+class BargeIn:
+    """Voice barge-in: the microphone, read on a thread of its own while a reply plays, through a
+    wake-word gate; the word stops the reply at once, and `finish()` hands over the stream after it."""
+
+    def __init__(self, assistant: Assistant, request: _Request, detector: WakeDetector):
+        self.assistant = assistant
+        self._over = threading.Event()
+        capture = Capture(assistant.microphone(), lambda: self._over.is_set() or assistant._cancelled(request),
+                          float("inf"))
+        self.gate = WakeGate(capture, detector, on_wake=self._woke)
+        self._thread = threading.Thread(target=self._listen, name="hearth-barge-in", daemon=True)
+        self._thread.start()
+
+    def _listen(self) -> None:
+        try:
+            self.gate.wait()
+        except Cancelled:
+            pass
+        except HearthError as exc:  # the microphone went away mid-reply: the reply goes on
+            log.info("voice barge-in stopped listening: %s", exc.message)
+
+    def _woke(self, at_s: float) -> None:
+        self.assistant.player.stop()
+        self.assistant.bus.emit(WakeDetected(score=self.gate.detector.score, at_s=at_s))
+
+    def finish(self) -> WakeGate | None:
+        """The reply is over: the gate, still open on the microphone, if the word stopped it; else None."""
+        if self.gate.woke_at is None:
+            self._over.set()
+        self._thread.join()
+        if self.gate.woke_at is not None:
+            return self.gate
+        self.gate.close()
+        return None
+
+
 @dataclass
 class _Request:
     kind: str  # "listen" | "text" | "act" (a front end's requests), "announce" (the scheduler's), "drain"
@@ -113,6 +152,7 @@ class Assistant:
         self._capture: Capture | None = None
         self._waking: _Request | None = None  # the wake listen, while it waits for the word
         self._detector: WakeDetector | None = None
+        self._barge_detector: WakeDetector | None = None  # its own: the stricter threshold while Hearth speaks
         self._requests: queue.Queue[_Request | None] = queue.Queue()
         self._ready = threading.Event()
         self._closing = threading.Event()
@@ -256,7 +296,12 @@ class Assistant:
             self.bus.emit(TurnDone(turn=turn))
             self.publish_snapshot()
             if turn.speech is not None:
+                barge_in = self._barge_in(request)
                 self._play(request, turn.speech)
+                gate = barge_in.finish() if barge_in is not None else None
+                if gate is not None:  # "hey hearth" stopped the reply: what follows the word is the next turn
+                    turn = self._listen(request, lambda: gate, self.options.follow_up_s)
+                    continue
             reply = turn.reply
             wants_more = reply is not None and not getattr(reply, "end_session", False) \
                 and (self.options.hands_free or getattr(reply, "expects_reply", False))
@@ -325,6 +370,20 @@ class Assistant:
             except DeviceError as exc:
                 exc.stage = Stage.SPEAK
                 self.bus.emit(ErrorEvent.of(exc))
+
+    def _barge_in(self, request: _Request) -> BargeIn | None:
+        """In wake mode, listen for "hey hearth" while the reply plays (None when there is nothing to listen with)."""
+        wake, threshold = self.options.wake, self.options.barge_in_threshold
+        if wake is None or threshold is None or self.microphone is None or self.player is None:
+            return None
+        try:
+            if self._barge_detector is None:
+                self._barge_detector = WakeDetector(wake)
+            self._barge_detector.options = replace(wake, threshold=max(threshold, wake.threshold))
+            return BargeIn(self, request, self._barge_detector)
+        except HearthError as exc:  # no microphone now: the reply plays as before, and the log says why
+            log.info("no voice barge-in for this reply: %s", exc.message)
+            return None
 
     def _play(self, request: _Request, speech: Any) -> None:
         if self.player is None or self._cancelled(request):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -191,3 +192,55 @@ def test_while_waiting_for_the_word_it_is_idle_and_gives_way_to_typed_text(assis
     assert State.LISTENING not in [e.state for e in a.events if isinstance(e, StateChanged)]
     assert not [e for e in a.events if isinstance(e, (WakeDetected, HeardNothing))]
     assert len([e for e in a.events if isinstance(e, RequestDone)]) == 1
+
+
+# -- voice barge-in ------------------------------------------------------------------------------
+
+def test_hey_hearth_said_over_a_reply_stops_it_and_answers_what_follows(tmp_path, asr_engine):
+    from tests.test_assistant import BlockingPlayer, KeywordNlu, ScriptedDialogue
+
+    command = save_wav(tmp_path / "barge.wav", with_silence(spoken(tmp_path, "hey hearth, go forward ten meters")))
+    opened, sent = [], threading.Event()
+
+    def microphone():  # a quiet room, but for the first listen after the typed request: the reply's
+        words = sent.is_set() and "command" not in opened
+        opened.append("command" if words else "quiet")
+        return FileSource(command) if words else Silence()
+
+    player = BlockingPlayer()
+    pipeline = Pipeline(PipelineOptions(speak=True), asr=asr_engine, nlu=KeywordNlu(), dialogue=ScriptedDialogue())
+    a = Assistant(pipeline, player=player, microphone=microphone,
+                  options=ConversationOptions(follow_up_s=1.5, wake=WakeOptions()))
+    events = []
+    a.bus.subscribe(events.append)
+    a.start()
+    try:
+        assert a.wait_ready(WAIT_S)
+        waited = 0
+        while opened != ["quiet"] and waited < WAIT_S * 20:  # wake mode waits for the word on the quiet room
+            waited += 1
+            time.sleep(0.05)
+        sent.set()
+        turns = a.send("tell me something").result(WAIT_S)
+    finally:
+        a.close()
+    assert player.stopped.is_set()  # the word stopped the reply
+    assert len([e for e in events if isinstance(e, WakeDetected)]) == 1
+    assert [t.transcript for t in turns][0] == "tell me something"
+    assert len(turns) == 2 and "forward" in turns[1].transcript.lower() and "hey" not in turns[1].transcript.lower()
+
+
+def test_without_wake_mode_a_reply_leaves_the_microphone_alone(asr_engine):
+    from tests.fakes import RecordingPlayer
+    from tests.test_assistant import KeywordNlu, ScriptedDialogue
+
+    opened = []
+    pipeline = Pipeline(PipelineOptions(speak=True), asr=asr_engine, nlu=KeywordNlu(), dialogue=ScriptedDialogue())
+    a = Assistant(pipeline, player=RecordingPlayer(), microphone=lambda: opened.append(1) or Silence())
+    a.start()
+    try:
+        assert a.wait_ready(WAIT_S)
+        a.send("tell me something").result(WAIT_S)
+    finally:
+        a.close()
+    assert opened == []

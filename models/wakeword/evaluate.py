@@ -83,9 +83,30 @@ def measure(measure_path: Path, model_dir: Path, results: Path, log=print, refra
                                       measure_path.with_name("near_embeddings.npz"), log) if full else None,
            "own_voice": own_voice(detector, WakeOptions(threshold, refractory_s),
                                   measure_path.with_name("own_voice_embeddings.npz"), log) if full else None}
+    if full:
+        out["barge_in"] = barge_in(detector, threshold, refractory_s, halves["test"],
+                                   measure_path.with_name("own_voice_embeddings.npz"), log)
     results.parent.mkdir(parents=True, exist_ok=True)
     results.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     return out
+
+
+def barge_in(detector: WakeDetector, threshold: float, refractory_s: float, test: tuple, own_cache: Path,
+             log=print) -> dict:
+    """The threshold for voice barge-in, when the microphone hears Hearth's own reply too: the lowest
+    on the grid at which Hearth saying its replies never wakes it (own_voice's clips, cached there),
+    with the false rejects that costs on the measured half's positive clips."""
+    data = np.load(own_cache)
+    own = [detector.trace_embeddings(c) for c in np.split(data["clips"], np.cumsum(data["lengths"])[:-1])]
+    rows = []
+    for t in (g for g in GRID if g >= threshold):
+        fired = sum(len(firings(trace, WakeOptions(t, refractory_s))) for trace in own)
+        rows.append({"threshold": t, "own_voice_firings": fired,
+                     "false_reject": point(t, refractory_s, *test).false_reject})
+    chosen = next((r for r in rows if r["own_voice_firings"] == 0), rows[-1])
+    log(f"barge-in threshold {chosen['threshold']}: {chosen['own_voice_firings']} own-voice firings, "
+        f"false rejects {chosen['false_reject']:.1%}")
+    return {"threshold": chosen["threshold"], "voice": str(data["voice"]), "replies": len(own), "sweep": rows}
 
 
 def embeddings(m: Measure, detector: WakeDetector, cache: Path, log=print) -> tuple[list[np.ndarray], np.ndarray]:

@@ -56,6 +56,17 @@ def section(r: dict) -> str:
     met = [t["false_reject"] <= r["target_fr"], t["per_hour"] <= r["target_fa_per_h"]]
     lines += ["", f"False-reject target {'met' if met[0] else 'not met'}; false-accept target "
               f"{'met' if met[1] else 'not met'} at this threshold."]
+    barge = r.get("barge_in")
+    if barge:
+        lines += ["", "### Voice barge-in", "",
+                  "In wake mode the microphone also listens while Hearth speaks, so \"hey hearth\" stops a reply "
+                  "(app/assistant.py `BargeIn`); the microphone then hears Hearth's own voice too, and the word must "
+                  "score higher: the lowest threshold at which Hearth saying its "
+                  f"{barge['replies']} replies (`{barge['voice']}`) never wakes it, "
+                  f"**{barge['threshold']}** (`ConversationOptions.barge_in_threshold`). Its false rejects are on "
+                  "clean positive clips (measured half); over a playing reply, with no echo cancellation, expect more.",
+                  "", "| threshold | own-voice firings | false rejects |", "|---|---|---|"]
+        lines += [f"| {b['threshold']} | {b['own_voice_firings']} | {b['false_reject']:.1%} |" for b in barge["sweep"]]
     lines += ["", "Threshold sweep (measured half):", "", "| threshold | false rejects | false accepts per hour |",
               "|---|---|---|"]
     lines += [f"| {p['threshold']} | {p['false_reject']:.1%} | {p['per_hour']:.2f} |" for p in r["sweep"]["test"]]
