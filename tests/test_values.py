@@ -351,6 +351,10 @@ def ents(text, *spans):
      [("an hour and a half", "time")]),
     ("wake me up at quarter to seven", [("quarter", "time"), ("seven", "time")], [("quarter to seven", "time")]),
     ("an alarm at 10 past 6", [("10", "time"), ("6", "time")], [("10 past 6", "time")]),
+    ("how much is $20 in euros", [("euros", "currency_name")], [("$", "currency_name"), ("euros", "currency_name")]),
+    ("what is 20 € in pounds", [("pounds", "currency_name")], [("€", "currency_name"), ("pounds", "currency_name")]),
+    ("convert £5 to yen", [("£5", "currency_name"), ("yen", "currency_name")],
+     [("£", "currency_name"), ("yen", "currency_name")]),
     # left alone: nothing to mend, or a number that belongs to something else
     ("wake me up tomorrow at 7", [("tomorrow", "date"), ("7", "time")], [("tomorrow", "date"), ("7", "time")]),
     ("timers for 5 minutes and 10 minutes", [("5 minutes", "time"), ("10 minutes", "time")],

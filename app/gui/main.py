@@ -49,8 +49,8 @@ class DemoDriver(QObject):
         if screenshot:
             window.resize(*size)
         if files:
-            plural = "s" if len(files) != 1 else ""
-            hint = f"Demo: {len(files)} recorded command{plural} play as the microphone."
+            hint = (f"Demo: {len(files)} recorded commands play as the microphone." if len(files) != 1
+                    else "Demo: 1 recorded command plays as the microphone.")
             window.set_microphone(self._source, hint=hint)
             window.assistant.microphone = None  # the files are the whole conversation: no follow-ups
         window.bridge.ready.connect(self._start)

@@ -23,7 +23,7 @@ import calendar
 import logging
 import re
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -497,6 +497,8 @@ _ROOMS = index(vocabulary().rooms)
 _DEVICES = index(vocabulary().devices)
 _DEVICE_WORDS = max(len(phrase.split()) for phrase in _DEVICES)  # longer windows can't match: linear in the span
 _CURRENCIES = index({c.code: c.words for c in vocabulary().currencies.values()})
+_SYMBOLS = "".join(re.escape(w) for w in _CURRENCIES if len(w) == 1 and not w.isalnum())
+_SYMBOL_AMOUNT = re.compile(rf"[{_SYMBOLS}](?=\s?\d)|(?<=\d)[{_SYMBOLS}]|(?<=\d\s)[{_SYMBOLS}]")  # "$20", "20 €"
 _BULB_COLORS = {word.replace(" ", ""): color for color in vocabulary().colors.values() for word in color.words}
 _CSS_HEX = {name: webcolors.name_to_hex(name) for name in webcolors.names("css3")}
 _HERE = frozenset({"here", "in here", "this room", "in this room", "room", "the room", "my room", "current room",
@@ -623,6 +625,12 @@ def mend_entities(text: str, entities: list[Entity], normalize_values: bool = Tr
             spans[-1] = joined
         else:
             spans.append((start, end, e.type))
+    for m in _SYMBOL_AMOUNT.finditer(text):  # "$20": the model's training data spells currencies out
+        inside = [k for k, (a, b, _) in enumerate(spans) if a <= m.start() < b]
+        if not inside:
+            insort(spans, (m.start(), m.end(), "currency_name"))
+        elif spans[inside[0]][2] == "currency_name" and _DIGITS.search(text[spans[inside[0]][0]:spans[inside[0]][1]]):
+            spans[inside[0]] = (m.start(), m.end(), "currency_name")  # "[£5]": the currency is the symbol alone
     kept = {(e.start, e.end, e.type): e for e in entities}
     return [kept.get((a, b, kind)) or Entity(kind, text[a:b], a, b, normalize(kind, text[a:b]) if normalize_values
                                             else None) for a, b, kind in spans]

@@ -310,7 +310,10 @@ def _volume(t: Turn, direction: int) -> Reply:
     amount = _amount(t, "the volume")
     if isinstance(amount, Reply):
         return amount
-    level = _level(speaker.state.get("volume", 50), amount, direction, VOLUME_STEP)
+    before = speaker.state.get("volume", 50)
+    level = _level(before, amount, direction, VOLUME_STEP)
+    if level == before and not speaker.state.get("muted"):
+        return t.reply(f"The volume is already at {say.number(level)} percent.")
     action = t.world.set(speaker, volume=level, muted=False)
     return t.reply(t.pick("Volume {}.", "Okay, volume is now {}.").format(f"{say.number(level)} percent"), [action])
 
