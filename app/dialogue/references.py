@@ -50,7 +50,8 @@ def resolve(u: Understanding, state: Session, world: World) -> Understanding | N
         return _as(u, "qa_convert", [])
     if u.intent != "qa_maths" and u.confidence < UNSURE and maths.on_last_answer(u.text, state.last_number):
         return _as(u, "qa_maths", [])
-    if (state.last_intent or "").startswith("iot_") and state.last_devices and devices.PRONOUN.search(text):
+    if ((state.last_intent or "").startswith("iot_") and state.last_devices and devices.PRONOUN.search(text)
+            and not u.entity("place_name", "time_zone")):  # "how warm is it in paris": a city, not the lights
         return _devices(u, state, world)
     if (state.last_intent or "").startswith("iot_") and (other := _what_about(u, state, world)) is not None:
         return other
