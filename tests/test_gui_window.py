@@ -178,18 +178,22 @@ def test_stop_cancels_listening_and_answers_nothing(qtbot, make_window):
 
 
 def test_hands_free_listens_again_after_a_reply(qtbot, make_window):
-    follow_ups = []
+    opened = []  # each open of the microphone: the command once Talk is pressed, else a quiet room
+    pressed = threading.Event()
 
     def microphone():
-        follow_ups.append(1)
-        return FileSource(TIMER_WAV) if len(follow_ups) == 1 else EndlessSilence()
+        command = pressed.is_set() and "command" not in opened
+        opened.append("command" if command else "quiet")
+        return FileSource(TIMER_WAV) if command else EndlessSilence()
 
     window = make_window(microphone=microphone)
     window.hands_free.setChecked(True)
+    qtbot.waitUntil(lambda: opened == ["quiet"])  # hands-free waits for "hey hearth"
+    pressed.set()
     with qtbot.waitSignal(window.request_done, timeout=TURN_TIMEOUT_MS):
         window.talk.click()
-    # one reply, then a follow-up window that closed by itself when nobody spoke
-    assert len(follow_ups) == 2
+    # Talk ended the wait; one reply, then a follow-up window that closed by itself when nobody spoke
+    assert opened[:2] == ["quiet", "command"] and opened[-1] == "quiet"
     assert window.states.count("listening") == 2 and window.state == "idle"
     assert Settings.load().hands_free
 
