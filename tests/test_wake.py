@@ -31,6 +31,7 @@ from app.wake import (
     frames_of,
 )
 from tests.speech import synthesize
+from tests.test_assistant import make  # noqa: F401 - the fixture
 
 WAIT_S = 60
 
@@ -152,24 +153,9 @@ def test_the_settings_turn_it_on(tmp_path):
 # -- the assistant's wake mode ---------------------------------------------------------------
 
 @pytest.fixture
-def assistant(asr_engine):
-    from tests.test_assistant import KeywordNlu, ScriptedDialogue
-
-    made = []
-
-    def build(microphone):
-        pipeline = Pipeline(PipelineOptions(), asr=asr_engine, nlu=KeywordNlu(), dialogue=ScriptedDialogue())
-        a = Assistant(pipeline, microphone=microphone, options=ConversationOptions(follow_up_s=1.5, wake=WakeOptions()))
-        a.events = []
-        a.bus.subscribe(a.events.append)
-        a.start()
-        assert a.wait_ready(WAIT_S)
-        made.append(a)
-        return a
-
-    yield build
-    for a in made:
-        a.close()
+def assistant(make):
+    """An assistant in wake mode over the given microphone (test_assistant's `make`)."""
+    return lambda microphone: make(microphone=microphone, wake=WakeOptions())
 
 
 def test_wake_mode_answers_what_follows_the_word_said_in_one_breath(tmp_path, assistant):
