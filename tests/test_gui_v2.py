@@ -326,24 +326,6 @@ def test_a_silent_talk_says_it_heard_nothing(qtbot, make):
     assert texts(window) == [] and len(notes(window)) == 1 and "didn't hear anything" in notes(window)[0]
 
 
-def test_a_hands_free_window_closing_in_silence_adds_no_note(qtbot, make):
-    opened = []  # each open of the microphone: the command once Talk is pressed, else a quiet room
-    pressed = threading.Event()
-
-    def microphone():
-        command = pressed.is_set() and "command" not in opened
-        opened.append("command" if command else "quiet")
-        return FileSource(TIMER_WAV) if command else Silence()
-
-    window = make(microphone=microphone)
-    window.hands_free.setChecked(True)
-    window.assistant.options.follow_up_s = 0.5
-    qtbot.waitUntil(lambda: opened == ["quiet"])  # hands-free waits for the wake word
-    pressed.set()
-    done(qtbot, window, window.talk.click)  # Talk ends the wait; the follow-up closes in silence
-    assert opened[:3] == ["quiet", "command", "quiet"] and notes(window) == []
-
-
 def test_the_level_test_shows_a_working_a_silent_and_a_missing_microphone(qtbot):
     from app.gui.level_test import LevelTest
 

@@ -177,7 +177,9 @@ def test_stop_cancels_listening_and_answers_nothing(qtbot, make_window):
     assert window.state == "idle" and bubbles(window) == []
 
 
-def test_hands_free_listens_again_after_a_reply(qtbot, make_window):
+def test_hands_free_listens_again_after_a_reply_and_a_silent_follow_up_adds_no_note(qtbot, make_window):
+    from PySide6.QtWidgets import QLabel
+
     opened = []  # each open of the microphone: the command once Talk is pressed, else a quiet room
     pressed = threading.Event()
 
@@ -196,6 +198,8 @@ def test_hands_free_listens_again_after_a_reply(qtbot, make_window):
     assert opened[:2] == ["quiet", "command"] and opened[-1] == "quiet"
     assert window.states.count("listening") == 2 and window.state == "idle"
     assert Settings.load().hands_free
+    labels = window.conversation.widget().findChildren(QLabel)
+    assert not [w for w in labels if w.accessibleName().startswith("Note:")]  # silence after a reply is normal
 
 
 def test_missing_devices_show_banners_and_typing_still_works(qtbot, make_window, monkeypatch):

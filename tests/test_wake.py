@@ -153,7 +153,7 @@ def test_the_settings_turn_it_on(tmp_path):
 # -- the assistant's wake mode ---------------------------------------------------------------
 
 @pytest.fixture
-def assistant(make):
+def assistant(make):  # noqa: F811 - pytest passes the imported fixture
     """An assistant in wake mode over the given microphone (test_assistant's `make`)."""
     return lambda microphone: make(microphone=microphone, wake=WakeOptions())
 
