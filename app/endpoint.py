@@ -33,10 +33,12 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Recognition:
-    """Words from one stretch of audio, and the share of it the VAD calls speech (noise has little)."""
+    """Words from one stretch of audio, the share of it the VAD calls speech (noise has little), and what the
+    work took: done at a pause, it is time the user was still speaking, which a turn shows as such."""
 
     transcript: Transcript | None  # None: no speech at all
     fraction: float
+    timings_ms: dict[str, float] = field(default_factory=dict)  # Stage -> ms (vad: the trim, asr: the decode)
 
 
 @dataclass

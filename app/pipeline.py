@@ -73,6 +73,9 @@ class TurnResult:
     reply: Any = None  # app.dialogue.Reply
     speech: Speech | SpeechStream | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)  # Stage -> ms, plus "total"
+    # Stage -> ms of work the listen's worker did on this utterance while the user spoke (app/endpoint.py): the
+    # turn's own timing of that stage is only its wait for the result
+    during_speech_ms: dict[str, float] = field(default_factory=dict)
     error: HearthError | None = None
 
     def to_json(self) -> dict:
@@ -251,10 +254,15 @@ class Pipeline:
         return speech.audio, speech.fraction
 
     def _hear(self, audio: np.ndarray, vad: SileroVad) -> Recognition:
-        """`_trim` and transcribe, as one job for the speculative worker."""
+        """`_trim` and transcribe, timing each, as one job for the speculative worker."""
+        t0 = time.perf_counter()
         audio, fraction = self._trim(audio, vad)
-        noise = audio.size and fraction < self.options.vad.min_speech_fraction  # not worth decoding
-        return Recognition(self.asr.transcribe(audio) if audio.size and not noise else None, fraction)
+        recognition = Recognition(None, fraction, {Stage.VAD: (time.perf_counter() - t0) * 1000})
+        if audio.size and fraction >= self.options.vad.min_speech_fraction:  # else noise, not worth decoding
+            t0 = time.perf_counter()
+            recognition.transcript = self.asr.transcribe(audio)
+            recognition.timings_ms[Stage.ASR] = (time.perf_counter() - t0) * 1000
+        return recognition
 
     def _recognize(self, audio: np.ndarray, turn: TurnResult,
                    speculated: Callable[[], Recognition | None] | None = None,
@@ -266,6 +274,8 @@ class Pipeline:
         if speculated is not None:
             with self._stage(Stage.ASR, turn):
                 recognition = speculated()
+            if recognition is not None:
+                turn.during_speech_ms.update(recognition.timings_ms)
         if recognition is None:
             with self._stage(Stage.VAD, turn):
                 audio, fraction = self._trim(audio, self.vad)

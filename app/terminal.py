@@ -29,8 +29,18 @@ def print_json(obj: Any, out: TextIO | None = None) -> None:
     print(json.dumps(obj, ensure_ascii=False, default=str), file=out or sys.stdout, flush=True)
 
 
-def timings_line(timings: dict[str, float]) -> str:
-    return ", ".join(f"{k} {timings[k]:.0f} ms" for k in in_stage_order(timings))
+def timings_line(timings: dict[str, float], during_speech: dict[str, float] | None = None, sep: str = ", ") -> str:
+    """Each stage's ms in pipeline order. A stage the listen's worker did while the user spoke shows that work's
+    real time, "asr 48 ms (while you spoke)", not the moment the turn waited for it (and the wait, if any)."""
+    during = during_speech or {}
+
+    def stage(k: str) -> str:
+        if k not in during:
+            return f"{k} {timings[k]:.0f} ms"
+        waited = f"; waited {timings[k]:.0f} ms" if round(timings.get(k, 0.0)) else ""
+        return f"{k} {during[k]:.0f} ms (while you spoke{waited})"
+
+    return sep.join(stage(k) for k in in_stage_order(timings.keys() | during.keys()))
 
 
 class TerminalView:
@@ -67,7 +77,7 @@ class TerminalView:
             elif turn.error is not None:
                 print(f"hearth> Sorry, {turn.error.message}. ({turn.error.fix})")
             if self.echo_user:
-                print(f"  timings: {timings_line(turn.timings_ms)}")
+                print(f"  timings: {timings_line(turn.timings_ms, turn.during_speech_ms)}")
             sys.stdout.flush()
         elif isinstance(event, Announcement):
             lead = "\n" if self.waiting else ""

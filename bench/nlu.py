@@ -8,7 +8,7 @@ utterances), file size and the process's peak RSS. Writes the table to docs/benc
 the nlu markers unless --no-docs.
 
 The teacher is not committed (90 MB). `python -m models.nlu.build --out /tmp/nlu-teacher` trains it into
-models/work/nlu (about 10 minutes on two quiet cores; the default --out would replace models/nlu/shipped),
+models/work/nlu (8 epochs: about 30 minutes on two shared cores; the default --out would replace models/nlu/shipped),
 and `python -m models.compress.study teacher` puts it where this benchmark looks.
 Without it, its row comes from its last measurement, committed in models/nlu/teacher_measured.json
 (rewritten by every run that measured it), and the table says so; the shipped model is always

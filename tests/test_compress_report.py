@@ -45,3 +45,27 @@ def test_whisper_targets_are_judged_from_the_measurements(tmp_path):
     assert slow.split("| target |", 1)[1].count("**no**") == 1  # 4x: vs stock yes, vs openai no
     worse = whisper_report.section(*_whisper_files(tmp_path, ours_ms=50, ours_wer=5.8), plot=None)
     assert worse.split("| target |", 1)[1].count("**no**") == 2  # +0.7 WER vs openai, +1.6 vs stock
+
+
+def _nlu_row(intent, f1, p50, size, runtime="onnx", gap=2.0):
+    scores = {"n": 10, "intent_accuracy": intent, "span_precision": f1, "span_recall": f1, "span_f1": f1}
+    spoken = {"utterances": 10, "spoken": {**scores, "intent_accuracy": intent - gap}, "text": scores,
+              "intent_gap_points": gap, "entity_f1_gap_points": 5.0, "wer": {"all": 20.0, "clean": 15.0, "noisy": 25.0},
+              "noisy_utterances": 5, "refused": 0, "gold_entities": 8, "dropped_entities": {"vanished": 1}}
+    return {"family": "distilled" if runtime == "onnx" else "teacher", "method": "m", "dev": scores,
+            "latency": {"p50_ms": p50}, "size_mb": size, "runtime": runtime,
+            "per_type": {"date": {"gold": 5, "predicted": 5, "precision": f1, "recall": f1, "f1": f1}},
+            "errors": {"boundary": 1, "type": 2, "boundary+type": 0, "spurious": 3, "missed": 4},
+            "decoders": {"argmax": scores, "all (the runtime's)": scores}, "spoken_dev": spoken}
+
+
+def test_language_understanding_targets_are_judged_from_the_measurements():
+    results = {"teacher-pytorch": _nlu_row(91.0, 75.0, 10.0, 90.0, "pytorch"),
+               "s-vocab-int8": _nlu_row(91.5, 81.0, 1.0, 8.0, gap=5.0)}
+    text = report.understanding_section(results, {"s-vocab-int8": {"dev": {"span_f1": 95.5}}})
+    targets = text.split("| target |", 1)[1].split("\n\n", 1)[0]
+    assert "Shipped: `s-vocab-int8`" in text
+    assert targets.count("| yes |") == 6 and targets.count("**no**") == 1 and "5.00 points" in targets
+    results["s-vocab-int8"] = _nlu_row(90.5, 79.0, 1.0, 8.0)
+    targets = report.understanding_section(results, {}).split("| target |", 1)[1].split("\n\n", 1)[0]
+    assert targets.count("**no**") == 2 and "not measured" in targets  # intent 90.5, F1 79; no SNIPS run

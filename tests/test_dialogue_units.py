@@ -24,6 +24,7 @@ NOW = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
     ("a hundred divided by eight", 12.5),
     ("fifteen percent of two hundred", 30),
     ("what's ten minus twenty", -10),
+    ("what is a third of ninety", 30),
 ])
 def test_spoken_maths(spoken, expected):
     assert evaluate(spoken_to_expression(spoken)) == pytest.approx(expected)

@@ -9,7 +9,7 @@ from tokenizers import Tokenizer
 
 from app.config import datasets_dir
 from app.errors import HearthError
-from app.nlu.onnx_model import decode_bio, word_tags
+from app.nlu.tagging import decode_bio, word_tags
 from models.nlu import data
 
 SHIPPED = Path(__file__).resolve().parent.parent / "models" / "nlu" / "shipped"

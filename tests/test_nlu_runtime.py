@@ -10,7 +10,7 @@ import pytest
 
 from app.errors import HearthError, ModelError
 from app.nlu import onnx_model
-from app.nlu.onnx_model import OnnxNlu, load_default_nlu
+from app.nlu.onnx_model import Decoder, OnnxNlu, load_default_nlu
 
 SHIPPED = Path(onnx_model.__file__).resolve().parent.parent.parent / "models" / "nlu" / "shipped"
 
@@ -128,3 +128,26 @@ def test_runtime_imports_without_torch():
     code = ("import sys, app.nlu.onnx_model as m; m.OnnxNlu(threads=1, normalize_values=False).understand('hi'); "
             "bad = [n for n in ('torch', 'transformers') if n in sys.modules]; assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=SHIPPED.parent.parent.parent, timeout=120)
+
+
+def test_crf_scores_that_do_not_match_the_tags_are_refused(model_copy):
+    (model_copy / "checksums.json").unlink(missing_ok=True)
+    labels = json.loads((model_copy / "labels.json").read_text())
+    n = len(labels["tags"]) - 1
+    labels["crf"] = {"start": [0.0] * n, "end": [0.0] * n, "pairs": [[0.0] * n] * n}
+    (model_copy / "labels.json").write_text(json.dumps(labels))
+    with pytest.raises(ModelError, match="crf scores do not match"):
+        OnnxNlu(model_copy)
+
+
+def test_an_intent_only_gets_the_entity_types_it_was_trained_with(model_copy):
+    (model_copy / "checksums.json").unlink(missing_ok=True)
+    text = "wake me up at seven am"
+    assert OnnxNlu(model_copy, threads=1).understand(text).entity("time")
+    labels = json.loads((model_copy / "labels.json").read_text())
+    labels["intent_entities"] = {intent: [] for intent in labels["intents"]}  # no intent takes any entity
+    (model_copy / "labels.json").write_text(json.dumps(labels))
+    nlu = OnnxNlu(model_copy, threads=1)
+    assert nlu.understand(text).entity("time")  # the app's decoder leaves the types alone
+    nlu.decoder = Decoder(nlu.labels, intent_types=True)
+    assert nlu.understand(text).entities == []

@@ -69,3 +69,15 @@ def test_typed_lines_that_are_not_utf8_become_replacement_characters():
     line = b"turn off the \xff lights\n".decode("utf-8", "surrogateescape")
     assert typed(line) == "turn off the \ufffd lights"
     assert typed("  plain  ") == "plain"
+
+
+def test_timings_show_work_done_while_the_user_spoke_at_its_real_time():
+    from app.terminal import timings_line
+
+    timings = {"total": 30.0, "asr": 0.2, "listen": 2100.0, "nlu": 3.4}
+    assert timings_line(timings) == "listen 2100 ms, asr 0 ms, nlu 3 ms, total 30 ms"
+    during = {"asr": 48.4, "vad": 4.0}
+    assert timings_line(timings, during) == ("listen 2100 ms, vad 4 ms (while you spoke), asr 48 ms (while you spoke), "
+                                             "nlu 3 ms, total 30 ms")
+    waited = timings_line({**timings, "asr": 12.3}, during, "  ·  ")
+    assert "asr 48 ms (while you spoke; waited 12 ms)  ·  nlu 3 ms" in waited

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.train
 
 from app.audio.files import SAMPLE_RATE
 from app.wake import CHUNK, WINDOW, WakeDetector, WakeFeatures, wake_model_dir
-from models.wakeword import augment, build, data, voices
+from models import voices
+from models.wakeword import augment, build, data
 
 
 def test_held_out_voices_and_speeds_are_never_trained_on():

@@ -45,14 +45,16 @@ REMIND_ME = re.compile(r"\bremind (?:me|us)\b")
 TIMER_REMOVE = re.compile(r"\b(cancel|stop|remove|delete|clear|turn off|end)\b")
 TIMER_QUERY = re.compile(r"\b(how (long|much|many)|left|remaining|what|which|any|check|list|show)\b")
 SETTING = re.compile(r"^\s*(?:please )?(?:set|start|make|create|add|put)\b")
-# "it" standing for the timer just talked about: "how much time is left on it", "cancel it", "is it done yet";
-# not the "it" of "what time is it".
-IT_THE_TIMER = re.compile(r"\b(?:on|to|from|off|for|of|in|cancel|stop|remove|delete|clear|end|check|pause|extend|"
-                          r"restart|reset)\s+(?:it|that(?: one)?)\b|\b(?:is|has) (?:it|that) (?:\w+ )?(?:done|finished|over|up|gone off|"
-                          r"still going|still running|nearly|almost)\b")
+# "it" standing for the timer or alarm just talked about: "how much time is left on it", "cancel it", "is it done
+# yet", "how much time is left"; not the "it" of "what time is it".
+IT_THE_ALARM = re.compile(r"\b(?:on|to|from|off|for|of|in|cancel|stop|remove|delete|clear|end|check|pause|extend|"
+                          r"restart|reset)\s+(?:it|that(?: one)?|the (?:first|second|third|last) one)\b"
+                          r"|\b(?:is|has) (?:it|that) (?:\w+ )?(?:done|finished|over|up|gone off|"
+                          r"still going|still running|nearly|almost)\b"
+                          r"|\bhow (?:much time|long) (?:is |has )?(?:left|remaining)\b")
 
 
-def timer_request(u: Understanding, timer_said: bool = False) -> Understanding:
+def timer_request(u: Understanding, alarm_said: bool = False) -> Understanding:
     """Route timer requests to the alarm skills, which run timers, and reminders to the calendar's
     (a reminder is a timed event).
 
@@ -60,11 +62,13 @@ def timer_request(u: Understanding, timer_said: bool = False) -> Understanding:
     them ("how long is left on my timer" -> calendar_query, "set an egg timer" -> a weak alarm_set
     that would be questioned); it labels "remind me" as calendar_set or alarm_set. Timers and
     reminders are core speaker features: the word itself decides the scenario, the verbs the action,
-    and the request is acted on without a "did you mean" question. `timer_said`: the last turn was about a timer,
-    so "it" means that timer ("how much time is left on it").
+    and the request is acted on without a "did you mean" question. `alarm_said`: the last turn was about timers or
+    alarms that are still set, so "it" means one of them ("how much time is left on it", "cancel it": the model,
+    seeing one utterance, takes that "it" for a calendar event).
     """
     text = u.text.lower()
-    if TIMER.search(text) or (timer_said and IT_THE_TIMER.search(text) and not re.search(r"\balarms?\b", text)):
+    said_it = alarm_said and IT_THE_ALARM.search(text) and not re.search(r"\balarms?\b|\bremind", text)
+    if TIMER.search(text) or said_it:
         scenario = "alarm"
     elif REMINDER.search(text):
         scenario = "calendar"
@@ -152,7 +156,7 @@ class DialogueManager:
         return reply, turn
 
     def _respond(self, u: Understanding, state: Session, scene: Any = None) -> tuple[Reply, Turn | None]:
-        u = status.route(timer_request(u, self._timer_said(state)), self.world)
+        u = status.route(timer_request(u, self._alarm_said(state)), self.world)
         pending, state.pending = state.pending, None
         if pending:
             try:
@@ -177,12 +181,9 @@ class DialogueManager:
             return Reply(presence.confirm_question(SKILLS[u.intent].does), [], True, False, u.intent), None
         return self._run(u, state)
 
-    def _timer_said(self, state: Session) -> bool:
-        """Whether the last turn was about a timer that still runs (what "it" may stand for)."""
-        if not (state.last_intent or "").startswith("alarm_") or not state.last_alarm_id:
-            return False
-        last = self.store.alarm(state.last_alarm_id)
-        return last is not None and last.kind == "timer"
+    def _alarm_said(self, state: Session) -> bool:
+        """Whether the last turn was about timers or alarms and one is still set (what "it" may stand for)."""
+        return (state.last_intent or "").startswith("alarm_") and bool(self.store.alarms())
 
     def _run(self, u: Understanding, state: Session, followup: bool = False) -> tuple[Reply, Turn]:
         u = status.route(u, self.world)  # again: a follow-up or an answered question may be a question too

@@ -14,7 +14,7 @@ from datetime import datetime
 from app.nlu.types import Entity, Understanding
 
 from . import questions
-from .skills import SKILLS, Session, conversions, devices, maths
+from .skills import SKILLS, Session, conversions, devices, lists, maths
 from .slots import digits, value
 from .world import World
 
@@ -23,6 +23,8 @@ ANOTHER = re.compile(r"(?:^|\W)(?:(?:tell|give) me )?(?:another|one more)\b(?: o
 MORE_ITEMS = re.compile(r"^\W*(?:and|also|plus|oh and)\s+(?P<items>.+?)(?:\s+(?:too|as well))?\W*$"
                         r"|^\W*(?P<too>.+?)\s+(?:too|as well)\W*$")
 ADD_TO_IT = re.compile(r"^\W*(?:please )?(?:add|put)\b.*\b(?:to|on)\s+(?:it|that|this|the list|that list)\W*$")
+WHATS_ON_IT = re.compile(r"^\W*(?:what(?:'s| is| else is)(?: still)? (?:on|in) (?:it|there|that|the list)"
+                         r"|read (?:it|me the list|the list)(?: out)?(?: to me)?)\W*$")
 TAKE_IT_OFF = re.compile(r"\b(?:take|remove|delete|cross|scratch|strike)\s+(?:that|it|them)\b")
 MAKE_IT = re.compile(r"^\W*(?:(?:no|actually|sorry),?\s+)*(?:make it|make that|change it to)\s+(?P<n>\d+(?:\.\d+)?)\W*$")
 WARMER = re.compile(r"\b(?P<way>warm|cool|cold)(?:er)?\b")
@@ -37,16 +39,17 @@ UNSURE = 0.8  # below this, a reference the words make beats the model's intent
 
 def resolve(u: Understanding, state: Session, world: World) -> Understanding | None:
     """The understanding a reference to the last turn means: "another one" (a joke), "and in grams?" (the last
-    conversion), "divide that by 4" (the last number), "turn them off" / "make them warmer" (the last devices),
-    "there" (the last room or place); None when it is not one."""
+    conversion), "and new year's day?" (the last count of days), "divide that by 4" (the last number), "turn
+    them off" / "make them warmer" (the last devices), "there" (the last room or place); None when it is not one."""
     text = u.text.lower()
     if state.last_intent == "general_joke" and ANOTHER.search(text):
         return _as(u, "general_joke", state.entities())
-    if (state.last_intent or "").startswith("lists_") and (listed := _lists(u, state)) is not None:
+    if (state.last_intent or "").startswith("lists_") and (listed := _lists(u, state, world)) is not None:
         return listed
     if (m := MAKE_IT.match(digits(u.text))) and (timed := _same_unit(u, state, m["n"])) is not None:
         return timed
-    if state.last_intent == "qa_convert" and conversions.names_a_unit(u.text):
+    if state.last_intent == "qa_convert" and (conversions.names_a_unit(u.text)
+                                              or conversions.count_again(u.text, state.last_quantity)):
         return _as(u, "qa_convert", [])
     if u.intent != "qa_maths" and u.confidence < UNSURE and maths.on_last_answer(u.text, state.last_number):
         return _as(u, "qa_maths", [])
@@ -64,9 +67,10 @@ def _as(u: Understanding, intent: str, entities: list[Entity]) -> Understanding:
     return Understanding(u.text, intent, max(u.confidence, 0.45), entities)
 
 
-def _lists(u: Understanding, state: Session) -> Understanding | None:
+def _lists(u: Understanding, state: Session, world: World) -> Understanding | None:
     """"and eggs" / "sugar too" (more for the last list), "add sunscreen to it", "take that off" (what was just
-    added), which the model files under recipes, the weather or mute."""
+    added), "cross off bread" (things on the last list), "what's on it", which the model files under recipes, the
+    weather, mute or a plug."""
     text = u.text.lower()
     listed = [Entity("list_name", state.last_list, 0, 0)] if state.last_list else []
     m = MORE_ITEMS.match(text)
@@ -77,6 +81,11 @@ def _lists(u: Understanding, state: Session) -> Understanding | None:
         return _as(u, "lists_createoradd", [e for e in u.entities if e.type == "item"] + listed)
     if state.last_intent == "lists_createoradd" and TAKE_IT_OFF.search(text):
         return _as(u, "lists_remove", state.entities())
+    if WHATS_ON_IT.match(text):
+        return _as(u, "lists_query", listed)
+    taken = lists.spanned(text, lists.REMOVE)
+    if taken and state.last_list and set(taken) <= {i.lower() for i in world.store.items(state.last_list)}:
+        return _as(u, "lists_remove", listed)
     return None
 
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 
 from app.gui.widgets import clear as clear_layout
 from app.pipeline import TurnResult
-from app.stages import in_stage_order
+from app.terminal import timings_line
 
 MIN_ALTERNATIVE = 0.05  # rivals below this say nothing useful
 
@@ -32,9 +32,8 @@ def turn_details(turn: TurnResult) -> list[tuple[str, str]]:
             rows.append(("Also likely", ", ".join(rivals)))
     if turn.reply is not None and turn.reply.actions:
         rows.append(("Actions", "\n".join(_action(a) for a in turn.reply.actions)))
-    timings = turn.timings_ms
-    if timings:
-        rows.append(("Timings", "  ·  ".join(f"{k} {timings[k]:.0f} ms" for k in in_stage_order(timings))))
+    if turn.timings_ms:
+        rows.append(("Timings", timings_line(turn.timings_ms, turn.during_speech_ms, "  ·  ")))
     return rows
 
 

@@ -411,6 +411,7 @@ def _relative(s: str, now: datetime) -> dict | None:
 
 def _temporal(s: str, now: datetime, entity_type: str) -> dict | None:
     s = spoken_numbers(s)
+    s = re.sub(rf"(\d\s*(?:{_UNITS_RE})) (?:1|ones?)$", r"\1", s)  # "the 10 minute one"
     if found := _relative(s, now):
         return found
     seconds = duration_seconds(re.sub(r"^(?:for|about|around) ", "", s))

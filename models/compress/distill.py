@@ -95,13 +95,13 @@ def _hard(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     return total / (labels != IGNORE).sum().clamp(min=1)
 
 
-def distill_loss(out: dict, batch: dict, intent_targets: torch.Tensor, tag_targets: torch.Tensor,
-                 options: DistillOptions) -> torch.Tensor:
+def distill_loss(student: JointModel, out: dict, batch: dict, intent_targets: torch.Tensor,
+                 tag_targets: torch.Tensor, options: DistillOptions) -> torch.Tensor:
     mask = batch["attention_mask"].bool()
     soft = (_soft(out["intent_logits"], intent_targets, options.temperature).mean()
             + _soft(out["tag_logits"][mask], tag_targets[mask], options.temperature).mean())
     hard = (_hard(out["intent_logits"], batch["intent_labels"])
-            + _hard(out["tag_logits"].flatten(0, 1), batch["tag_labels"].flatten()))
+            + student.tag_loss(out["tag_logits"], batch["tag_labels"]))
     return soft + options.hard_weight * hard
 
 
@@ -132,7 +132,7 @@ def distill(student: JointModel, features: list[dict], targets: list[tuple], opt
         intent_targets = torch.tensor(np.stack([targets[i][0] for i in picked]), dtype=torch.float32)
         tag_targets = _pad_tags([targets[i] for i in picked], width)
         out = student(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])
-        loss = distill_loss(out, batch, intent_targets, tag_targets, options)
+        loss = distill_loss(student, out, batch, intent_targets, tag_targets, options)
         optimizer.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(student.parameters(), 1.0)

@@ -13,6 +13,8 @@ import resource
 import sys
 from pathlib import Path
 
+from models.nlu.evaluate import error_kinds, per_type
+
 LATENCY_UTTERANCES = 200
 
 
@@ -52,16 +54,51 @@ def _load(folder: Path, threads: int, model_file: str, torch_weights: Path | Non
 def measure(folder: Path, threads: int, model_file: str = "model.onnx", torch_weights: Path | None = None,
             task: str = "main") -> dict:
     from models.compress.study import load_task
-    from models.nlu.evaluate import evaluate, latency
+    from models.nlu.evaluate import latency, predict, score
 
     dev = load_task(task=task).dev
     nlu, path, n_parameters = _load(folder, threads, model_file, torch_weights)
-    scores = evaluate(nlu, dev)
+    decoded = predict(nlu, [e.text for e in dev])
+    scores = score(dev, decoded)
     texts = [e.text for e in dev][:LATENCY_UTTERANCES]
     timing = latency(lambda t: nlu.understand_batch([t]), texts)
-    return {"dev": scores.as_dict(), "latency": timing.__dict__, "size_mb": path.stat().st_size / 1e6,
-            "parameters": n_parameters, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "threads": threads, "runtime": "onnx" if torch_weights is None else "pytorch"}
+    result = {"dev": scores.as_dict(), "latency": timing.__dict__, "size_mb": path.stat().st_size / 1e6,
+              "parameters": n_parameters, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+              "threads": threads, "runtime": "onnx" if torch_weights is None else "pytorch",
+              "per_type": per_type(dev, decoded), "errors": error_kinds(dev, decoded),
+              "decoders": decoders(nlu, dev)}
+    if task == "main":
+        result["spoken_dev"] = spoken_dev(nlu)
+    return result
+
+
+def decoders(nlu, dev) -> dict:
+    """Dev scores of the same model under each decoder: what decoding adds to the raw tag scores."""
+    from dataclasses import replace
+
+    from app.nlu.onnx_model import Decoder
+    from models.nlu.evaluate import evaluate
+
+    shipped, labels = nlu.decoder, nlu.decoder.labels
+    variants = {"argmax": Decoder(labels, False, search=False),
+                "valid BIO": Decoder(replace(labels, crf=None), False),
+                "valid BIO + CRF (the runtime's)": shipped if labels.crf else None,
+                "+ intent types": Decoder(labels, False, intent_types=True) if labels.intent_entities else None}
+    out = {}
+    for name, decoder in variants.items():
+        if decoder is not None:
+            nlu.decoder = decoder
+            out[name] = evaluate(nlu, dev).as_dict()
+    nlu.decoder = shipped
+    return out
+
+
+def spoken_dev(nlu) -> dict | None:
+    """The model on the spoken dev set (held-out voices -> shipped Whisper -> model), when one was made."""
+    from models.nlu.spoken import WORK, read, score_records
+
+    records = read(WORK / "dev.jsonl")
+    return score_records(records, nlu) if records else None
 
 
 def main(argv: list[str]) -> int:

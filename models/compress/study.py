@@ -26,7 +26,7 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see models/nlu/build.py: shared cores
@@ -60,6 +60,11 @@ class Task:
     train: list[data.Example]
     dev: list[data.Example]
     unlabeled: list[str]  # SLURP train sentences not in train or dev (no dev text reaches the student)
+    spoken: list[data.Example] = field(default_factory=list)  # Whisper transcripts of train, spans aligned
+    filled: list[data.Example] = field(default_factory=list)  # slot-filled variants of train (models/nlu/augment.py)
+
+    def labeled(self) -> list[data.Example]:
+        return self.train + self.spoken + self.filled
 
 
 def use_task(task: str) -> None:
@@ -71,11 +76,15 @@ def use_task(task: str) -> None:
     RESULTS = repo_root() / "models" / "compress" / ("results.json" if task == "main" else f"results_{task}.json")
 
 
-def load_task(seed: int = 13, task: str | None = None) -> Task:
+def load_task(seed: int = 13, task: str | None = None, spoken: bool = False, fill: bool = False) -> Task:
+    """`spoken`: add the spoken training set (`python -m models.nlu.spoken make --split train`); `fill`: add
+    slot-filled variants of the training sentences."""
+    from models.nlu.augment import substitute
     from app.config import datasets_dir
 
-    if (task or TASK) == "snips":  # its own validate files are the dev set; no unlabeled sentences
-        return Task(data.load_snips("train"), data.load_snips("validate"), [])
+    if (task or TASK) == "snips":  # its own validate files are the dev set; no unlabeled or spoken sentences
+        train = data.load_snips("train")
+        return Task(train, data.load_snips("validate"), [], filled=substitute(train) if fill else [])
     main = data.load_main()
     train, dev = data.split(main.examples, seed=seed)
     seen = {e.text.lower() for e in train + dev}
@@ -84,7 +93,20 @@ def load_task(seed: int = 13, task: str | None = None) -> Task:
         raise HearthError(f"dataset file missing: {path}", data.DATA_FIX)
     lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     unlabeled = sorted({t.strip() for t in lines if t.strip() and t.strip().lower() not in seen})
-    return Task(train, dev, unlabeled)
+    return Task(train, dev, unlabeled, _spoken_train(train) if spoken else [], substitute(train) if fill else [])
+
+
+def _spoken_train(train: list[data.Example]) -> list[data.Example]:
+    from models.nlu.spoken import load_spoken
+
+    keys = {e.key for e in train}
+    examples = load_spoken("train")
+    if not examples:
+        raise HearthError("no spoken training set", "python -m models.nlu.spoken make --split train")
+    if any(e.key not in keys for e in examples):
+        raise HearthError("the spoken training set holds utterances outside the training split",
+                          "delete models/work/nlu-spoken/train.jsonl and make it again")
+    return examples
 
 
 def teacher_dir() -> Path:
@@ -117,8 +139,9 @@ def step_teacher(args) -> None:
     dst.mkdir(parents=True, exist_ok=True)
     for name in ("model.pt", "model.fp32.onnx", "model.raw.onnx"):
         shutil.copyfile(src / name, dst / name)
-    for name in (LABELS_FILE, TOKENIZER_FILE):
-        shutil.copyfile(src / "package" / name, dst / name)
+    shutil.copyfile(src / "package" / TOKENIZER_FILE, dst / TOKENIZER_FILE)
+    labels = Labels.load(src / "package" / LABELS_FILE)  # the intent -> entity types rule from this task's training set
+    replace(labels, intent_entities=data.intent_entities(load_task(args.seed).train)).save(dst / LABELS_FILE)
     log(f"teacher copied from {src}")
 
 
@@ -129,7 +152,8 @@ def _features(task: Task, nlu, with_unlabeled: bool) -> list[dict]:
 
     tokenizer = Tokenizer.from_file(str(teacher_dir() / TOKENIZER_FILE))
     labels = nlu.decoder.labels
-    features = data.encode(task.train, tokenizer, Labels(labels.intents, labels.tags, DISTILL_MAX_LENGTH))
+    features = data.encode(task.labeled(), tokenizer,
+                           Labels(labels.intents, labels.tags, DISTILL_MAX_LENGTH))
     if with_unlabeled:
         features += unlabeled_features(task.unlabeled, tokenizer, DISTILL_MAX_LENGTH)
     return features
@@ -162,13 +186,14 @@ def _finish(name: str, model, nlu, task: Task, meta: dict) -> None:
     folder = CANDIDATES / name
     folder.mkdir(parents=True, exist_ok=True)
     torch.save(model.state_dict(), folder / "model.pt")
-    scores = evaluate.evaluate(evaluate.TorchNlu(model, nlu.tokenizer, nlu.decoder.labels), task.dev)
+    labels = replace(nlu.decoder.labels, crf=model.crf_scores())
+    scores = evaluate.evaluate(evaluate.TorchNlu(model, nlu.tokenizer, labels), task.dev)
     log(f"{name} fp32 PyTorch dev: {scores}")
     exported = export.export(model, WORK / "export" / name)  # after scoring: export alters padded runs
     shutil.copyfile(exported.fp32, folder / "model.fp32.onnx")
     shutil.copyfile(exported.fp32.with_name("model.raw.onnx"), folder / "model.raw.onnx")
-    for f in (LABELS_FILE, TOKENIZER_FILE):
-        shutil.copyfile(teacher_dir() / f, folder / f)
+    shutil.copyfile(teacher_dir() / TOKENIZER_FILE, folder / TOKENIZER_FILE)
+    labels.save(folder / LABELS_FILE)
     write_meta(folder, **meta, fused_ops=exported.fused_ops, torch_dev=scores.as_dict(),
                parameters=sum(p.numel() for p in model.parameters()))
 
@@ -186,26 +211,33 @@ def step_distill(args) -> None:
     from models.compress.distill import distill, student_from_teacher
 
     torch.set_num_threads(args.threads)
-    task, nlu = load_task(args.seed), load_teacher()
+    task, nlu = load_task(args.seed, spoken=args.spoken, fill=args.fill), load_teacher()
     features = _features(task, nlu, with_unlabeled=True)
-    targets = _targets(nlu, features, "all")
+    targets = _targets(nlu, features, "all" + "+spoken" * args.spoken + "+filled" * args.fill)
     student = student_from_teacher(nlu.model, STUDENT_LAYERS)
+    if args.crf:
+        student.add_crf(nlu.decoder.labels.tags)
     resumed = {}
     if args.resume:  # continue a finished student with a fresh schedule (more epochs without starting over)
         student.load_state_dict(torch.load(CANDIDATES / args.resume / "model.pt"))
         resumed = {"resumed_from": args.resume, "earlier_steps": read_meta(CANDIDATES / args.resume)["steps"]}
     options = _options(args)
-    log(f"distilling {len(STUDENT_LAYERS)}-layer student on {len(task.train)} labeled + "
-        f"{len(task.unlabeled)} unlabeled sentences")
+    log(f"distilling {len(STUDENT_LAYERS)}-layer student on {len(task.train)} labeled + {len(task.spoken)} spoken + "
+        f"{len(task.filled)} slot-filled + {len(task.unlabeled)} unlabeled sentences"
+        + (", CRF tag layer" if args.crf else ""))
     t0 = time.perf_counter()
     losses = distill(student, features, targets, options, log=log)
     seconds = time.perf_counter() - t0
     total_steps = len(losses) + resumed.get("earlier_steps", 0)
     _finish(args.name or f"student{len(STUDENT_LAYERS)}", student, nlu, task, dict(
         family="distilled", method=f"{len(STUDENT_LAYERS)}-layer student (teacher layers {list(STUDENT_LAYERS)}), "
-                                   f"{total_steps} steps",
+                                   f"{total_steps} steps" + (", CRF" if args.crf else "")
+                                   + (", + spoken transcripts" if args.spoken else "")
+                                   + (", + slot-filled variants" if args.fill else ""),
         recipe=vars(options), train_seconds=round(seconds), steps=len(losses), **resumed,
-        labeled=len(task.train), unlabeled=len(task.unlabeled), threads=args.threads,
+        labeled=len(task.train), spoken=len(task.spoken), filled=len(task.filled), unlabeled=len(task.unlabeled),
+        crf=args.crf,
+        threads=args.threads,
         command=" ".join(["python -m models.compress.study", *args.argv])))
 
 
@@ -246,9 +278,9 @@ def step_post(args) -> None:
     """ONNX-only variants of the teacher and every trained candidate."""
     from models.compress import quantize, vocab
 
-    task = load_task(args.seed)
+    task = load_task(args.seed, spoken=args.spoken)
     calibration = [e.text for e in task.train[::max(1, len(task.train) // CALIBRATION)]][:CALIBRATION]
-    corpus = [e.text for e in task.train] + task.unlabeled
+    corpus = [e.text for e in task.train + task.spoken] + task.unlabeled  # filled variants only reuse these words
     tmp = WORK / "post"
     tmp.mkdir(parents=True, exist_ok=True)
     sources = {"teacher": teacher_dir()} | {p.name: p for p in sorted(CANDIDATES.glob("*"))
@@ -314,7 +346,7 @@ def step_measure(args) -> None:
     for name in names:
         try:
             if name == TEACHER_PYTORCH:
-                meta = {"family": "teacher", "method": "v1 recipe, fp32 PyTorch"}
+                meta = {"family": "teacher", "method": "the teacher build, fp32 PyTorch"}
                 measured = measure_in_process(teacher_dir(), args.threads, teacher_dir() / "model.pt")
             else:
                 meta = read_meta(CANDIDATES / name)
@@ -335,7 +367,7 @@ def step_select(args) -> None:
     from models.compress import select
 
     results = json.loads(RESULTS.read_text())
-    choice = select.choose(results, teacher_accuracy=results[TEACHER_PYTORCH]["dev"]["intent_accuracy"])
+    choice = select.choose(results, results[TEACHER_PYTORCH])
     log(f"selected: {choice.name} ({choice.reason})")
 
 
@@ -358,7 +390,7 @@ def step_ship(args) -> None:
         raise HearthError(f"the {TASK} study is for comparison only", "ship from the main task")
     results = json.loads(RESULTS.read_text())
     teacher = results[TEACHER_PYTORCH]
-    choice = select.choose(results, teacher_accuracy=teacher["dev"]["intent_accuracy"])
+    choice = select.choose(results, teacher)
     if choice.name == "teacher-int8":
         log("v1's int8 model wins by the rule: nothing to ship")
         return
@@ -393,6 +425,10 @@ def main(argv: list[str]) -> int:
     p.add_argument("--max-steps", type=int, default=-1)
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--resume", help="distill: continue this finished student (a candidate name)")
+    p.add_argument("--crf", action="store_true", help="distill: give the student a CRF tag layer")
+    p.add_argument("--spoken", action="store_true", help="distill, post: add the spoken training set "
+                                                         "(python -m models.nlu.spoken make --split train)")
+    p.add_argument("--fill", action="store_true", help="distill: add slot-filled variants of the training sentences")
     p.add_argument("--name", help="distill: candidate name (default student<layers>)")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--threads", type=int, default=1, help="1 while another job shares the two cores")

@@ -16,6 +16,7 @@ import platform
 import shutil
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 # Before torch loads OpenMP: spinning worker threads made training ~10x slower whenever another
@@ -42,7 +43,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--data", type=Path, help="datasets folder (default: HEARTH_DATASETS or ../shared/datasets)")
     p.add_argument("--out", type=Path, default=SHIPPED, help="where the shipped model and metrics go")
     p.add_argument("--work", type=Path, default=WORK, help="intermediate files (ONNX fp32, trainer state)")
-    p.add_argument("--epochs", type=float, default=4.0)
+    p.add_argument("--epochs", type=float, default=8.0)
     p.add_argument("--max-steps", type=int, default=-1, help="stop after this many steps (overrides --epochs)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=8e-5)
@@ -116,7 +117,8 @@ def run(args) -> dict:
     train_set, dev_set, info = load_task(args)
     package = args.work / "package"  # a complete model folder, evaluated before anything is shipped
     package.mkdir(parents=True, exist_ok=True)
-    labels = data.make_labels(train_set + dev_set, RUNTIME_MAX_LENGTH)
+    labels = replace(data.make_labels(train_set + dev_set, RUNTIME_MAX_LENGTH),
+                     intent_entities=data.intent_entities(train_set))
     labels.save(package / LABELS_FILE)
     tokenizer = shipped_tokenizer(package / TOKENIZER_FILE, RUNTIME_MAX_LENGTH)
     features = data.encode(train_set, Tokenizer.from_file(str(package / TOKENIZER_FILE)),

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from app.config import datasets_dir
 from app.errors import HearthError
-from app.nlu.onnx_model import Labels, Span, decode_bio
+from app.nlu.onnx_model import Labels
+from app.nlu.tagging import Span, decode_bio
 
 IGNORE = -100  # label of special/padding tokens: no loss
 DEV_FRACTION = 0.15
@@ -193,6 +194,14 @@ def make_labels(examples: list[Example], max_length: int) -> Labels:
     intents = sorted({e.intent for e in examples})
     types = sorted({s[2] for e in examples for s in e.spans})
     return Labels(intents, ["O"] + [f"{p}-{t}" for t in types for p in ("B", "I")], max_length)
+
+
+def intent_entities(examples: list[Example]) -> dict[str, list[str]]:
+    """The entity types each intent is annotated with (training data only: it becomes a decoding rule)."""
+    types: dict[str, set[str]] = defaultdict(set)
+    for ex in examples:
+        types[ex.intent].update(s[2] for s in ex.spans)
+    return {intent: sorted(found) for intent, found in sorted(types.items())}
 
 
 def bio_tags(offsets: list[tuple[int, int]], spans: tuple[Span, ...]) -> list[str | None]:

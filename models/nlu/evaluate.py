@@ -31,15 +31,48 @@ class Scores:
         return asdict(self)
 
 
+def f1_scores(hits: int, n_pred: int, n_gold: int) -> dict:
+    precision = 100 * hits / n_pred if n_pred else 0.0
+    recall = 100 * hits / n_gold if n_gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if hits else 0.0
+    return {"gold": n_gold, "predicted": n_pred, "precision": precision, "recall": recall, "f1": f1}
+
+
 def score(gold: Sequence[Example], pred: Sequence[Understanding]) -> Scores:
     correct = sum(g.intent == p.intent for g, p in zip(gold, pred))
     gold_spans = {(i, *s) for i, g in enumerate(gold) for s in g.spans}
     pred_spans = {(i, e.start, e.end, e.type) for i, p in enumerate(pred) for e in p.entities}
-    hits = len(gold_spans & pred_spans)
-    precision = hits / len(pred_spans) if pred_spans else 0.0
-    recall = hits / len(gold_spans) if gold_spans else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if hits else 0.0
-    return Scores(len(gold), 100 * correct / max(1, len(gold)), 100 * precision, 100 * recall, 100 * f1)
+    spans = f1_scores(len(gold_spans & pred_spans), len(pred_spans), len(gold_spans))
+    return Scores(len(gold), 100 * correct / max(1, len(gold)), spans["precision"], spans["recall"], spans["f1"])
+
+
+def per_type(gold: Sequence[Example], pred: Sequence[Understanding]) -> dict[str, dict]:
+    """Entity P/R/F1 of every type (exact spans), most frequent gold type first."""
+    gold_spans = {(i, *s) for i, g in enumerate(gold) for s in g.spans}
+    pred_spans = {(i, e.start, e.end, e.type) for i, p in enumerate(pred) for e in p.entities}
+    types = sorted({s[3] for s in gold_spans | pred_spans},
+                   key=lambda t: (-sum(s[3] == t for s in gold_spans), t))
+    return {t: f1_scores(sum(s[3] == t for s in gold_spans & pred_spans), sum(s[3] == t for s in pred_spans),
+                   sum(s[3] == t for s in gold_spans)) for t in types}
+
+
+def error_kinds(gold: Sequence[Example], pred: Sequence[Understanding]) -> dict[str, int]:
+    """Where the entity F1 goes: every wrong prediction and every missed gold span, by kind.
+
+    boundary: right type, overlapping a gold span but not exactly it; type: exactly a gold span's words with
+    another type; boundary+type: overlapping, other type, other words; spurious: overlapping no gold span;
+    missed: a gold span no prediction overlaps.
+    """
+    kinds = dict.fromkeys(("boundary", "type", "boundary+type", "spurious", "missed"), 0)
+    for g, p in zip(gold, pred):
+        gold_spans = set(g.spans)
+        pred_spans = {(e.start, e.end, e.type) for e in p.entities}
+        for s in pred_spans - gold_spans:
+            near = [x for x in gold_spans if x[0] < s[1] and x[1] > s[0]]
+            kinds["spurious" if not near else "type" if any(x[:2] == s[:2] for x in near)
+                  else "boundary" if any(x[2] == s[2] for x in near) else "boundary+type"] += 1
+        kinds["missed"] += sum(not any(x[0] < s[1] and x[1] > s[0] for x in pred_spans) for s in gold_spans - pred_spans)
+    return kinds
 
 
 class TorchNlu:

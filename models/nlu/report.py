@@ -12,7 +12,7 @@ from pathlib import Path
 
 JOINTBERT = {"intent_accuracy": 98.6, "slot_f1": 97.0}  # Chen et al. 2019, BERT joint model on SNIPS
 TARGETS = {"size_mb": 25.0, "p50_ms": 5.0, "intent_accuracy": 90.0, "int8_loss": 1.0}
-ROWS = (("pytorch_fp32", "PyTorch fp32"), ("onnx_fp32", "ONNX fp32 (fused)"), ("onnx_int8", "ONNX int8 (shipped)"))
+ROWS = (("pytorch_fp32", "PyTorch fp32"), ("onnx_fp32", "ONNX fp32 (fused)"), ("onnx_int8", "ONNX int8"))
 
 
 def load_metrics(folder: Path, task: str) -> dict | None:
@@ -47,9 +47,9 @@ def rescored(m: dict) -> str:
         x = r["results"][key]
         rows.append(f"| {name} | {x['intent_accuracy']:.2f} | {x['span_precision']:.2f} | {x['span_recall']:.2f} "
                     f"| {x['span_f1']:.2f} |")
-    return (f"\nThe same models re-scored {r['date']} with the runtime's current decoder (a word's later "
-            f"wordpieces follow its first one), command `{r['command']}`; the build's rows above were decoded "
-            "wordpiece by wordpiece:\n\n" + "\n".join(rows) + "\n")
+    return (f"\nThe same models re-scored {r['date']} with the runtime's current decoder (Viterbi over valid BIO "
+            f"sequences, each intent limited to the entity types it was trained with: app/nlu/tagging.py), command "
+            f"`{r['command']}`; the build's rows above took each wordpiece's best tag:\n\n" + "\n".join(rows) + "\n")
 
 
 def provenance(m: dict) -> str:

@@ -22,8 +22,7 @@ import numpy as np
 from app.audio.files import SAMPLE_RATE, load_audio
 from app.config import datasets_dir
 from app.wake import CHUNK, WINDOW, WakeFeatures
-from models.wakeword import augment
-from models.wakeword.voices import (
+from models.voices import (
     PLAIN_VOICE,
     Voice,
     held_speed,
@@ -32,6 +31,7 @@ from models.wakeword.voices import (
     speech_voice,
     train_voice,
 )
+from models.wakeword import augment
 
 WAKE = ["hey hearth", "hey, hearth", "hey hearth!", "hey hearth."]
 CLOSE = ["hey heart", "hey harp", "hey hart", "hey hurt", "hey hark", "hey Garth", "hey hearts", "hey half",

@@ -20,8 +20,8 @@ import numpy as np
 
 from app.audio.files import SAMPLE_RATE
 from app.wake import CHUNK, WakeDetector, WakeOptions, firings
+from models.voices import held_voice, speak
 from models.wakeword.data import CLOSE, OTHER, Measure, placed, trim
-from models.wakeword.voices import held_voice, speak
 
 GRID = [round(t, 2) for t in np.arange(0.05, 0.951, 0.05)] + [0.97, 0.98, 0.99, 0.995, 0.998]
 TARGET_FR, TARGET_FA_PER_H = 0.05, 0.5  # issue 17's targets

@@ -29,6 +29,14 @@ NOT_A_NAME = frozenset(
     "a an the my your our this that it its me us one new another other first second third last next current running"
     " kitchen set start cancel stop delete remove add of on off to for and minute minutes hour hours min mins"
     " seconds sec secs please now timer timers".split())
+# "cancel it" / "that one": the timer or alarm talked about last; "cancel the alarm" with two set: one, not both.
+POINTS = re.compile(r"\b(?:it|that(?: one)?|this one)\b")
+ONE_OF = re.compile(r"\b(?:the|my|that|this) (?:alarm|timer)\b(?!s)")
+CHANGE_IT = re.compile(r"\b(?:make|change|move|set|push|put|switch) (?:it|that)\b")
+ALL = re.compile(r"\b(?:both|all|every ?one)\b")
+# "the second one", answering "Which one: ...?": the place in the order they were named (soonest first).
+ORDINAL = re.compile(r"(?<!\d )\b(first|second|third|fourth|last)\b")
+PLACES = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1}
 
 
 def timer_name(text: str) -> str:
@@ -64,9 +72,16 @@ def _timer_called(a: Alarm, length: bool = False) -> str:
     return f"timer for {say.duration(a.seconds or 0)}" if length else "timer"
 
 
+def _left(due: datetime, now: datetime, length: int | None) -> str:
+    """The time left, never more than the timer's `length`: its due time is rounded up to the second, so asking
+    at once hears "ten minutes", not "ten minutes and one second"."""
+    left = (due - now).total_seconds()
+    return say.duration(min(left, length) if length else left)
+
+
 def describe(a: Alarm, now: datetime) -> str:
     if a.kind == "timer":
-        left = say.duration((a.due - now).total_seconds())
+        left = _left(a.due, now, a.seconds)
         return f"the {a.label} timer with {left} left" if a.label else (
             f"a timer for {say.duration(a.seconds or 0)} with {left} left")
     label = f" for {a.label}" if a.label else ""
@@ -152,14 +167,15 @@ def _extend(t: Turn, a: Alarm, seconds: int) -> Reply:
     due = a.due + timedelta(seconds=seconds)
     what = f"your {_timer_called(a)}" if a.kind == "timer" else "your alarm"
     if due <= t.now:
-        return t.reply(f"{what.capitalize()} has only {say.duration((a.due - t.now).total_seconds())} left, "
+        return t.reply(f"{what.capitalize()} has only {_left(a.due, t.now, a.seconds)} left, "
                        "so I left it as it is.")
-    t.store.update_alarm(a.id, due, a.seconds + seconds if a.seconds else None)
+    length = a.seconds + seconds if a.seconds else None
+    t.store.update_alarm(a.id, due, length)
     t.session.last_alarm_id = a.id
     if a.kind == "alarm":
         what += f": it now goes off {say.when(due, t.now)}"
     elif seconds < 0:
-        what += f": {say.duration((due - t.now).total_seconds())} left"
+        what += f": {_left(due, t.now, length)} left"
     change = f"Added {say.duration(seconds)} to" if seconds > 0 else f"Took {say.duration(-seconds)} off"
     return t.reply(f"{change} {what}.", [{a.kind: a.id, "set": {"due": due.isoformat()}}])
 
@@ -202,7 +218,7 @@ def alarm_set(t: Turn) -> Reply:
         if name:
             text = t.pick(f"{name.capitalize()} timer set for {{}}.", f"Okay, your {name} timer is running: {{}}.")
         else:
-            text = t.pick("Timer set for {}.", "Okay, {}, starting now.", "Your {} timer is running.")
+            text = t.pick("Timer set for {}.", "Okay, {}, starting now.", "Your timer for {} is running.")
         text = text.format(say.duration(m.seconds))
         action = {"timer": alarm_id, "set": {"seconds": m.seconds}}
     elif days and m.at and m.grain == "time":  # "every weekday at seven": the date words only named the days
@@ -231,14 +247,24 @@ def alarm_set(t: Turn) -> Reply:
 
 @skill("alarm_query", accepts=TIME_SLOTS, does="check your alarms")
 def alarm_query(t: Turn) -> Reply:
-    pending = _matching(t, t.store.alarms())
+    # A change said right after the answer, which the follow-up rules take for another question.
+    last = t.store.alarm(t.session.last_alarm_id) if t.session.last_alarm_id else None
+    if t.followup and last and CHANGE_IT.search(t.text):  # "change it to 7:30" after "what alarms do I have"
+        return _change_last(t, last)
+    if t.followup and (seconds := t.slots.moment("am").seconds) and ADJUST.search(t.text):  # "add 5 minutes to it"
+        return _adjusted(t, seconds)
+    everything = t.store.alarms()
+    pending = _matching(t, everything)
     if not pending and (name := timer_name(t.text)):
         return t.reply(f"You don't have a {name} timer.")
+    if not pending and everything:  # the words point at none of them
+        return t.reply(_none_like_that(t, everything))
     if not pending:
         return t.reply(t.pick("You don't have any alarms or timers set.", "No alarms or timers right now."))
+    t.session.last_alarm_id = pending[0].id if len(pending) == 1 else None  # "cancel it" next: that one, or which?
     if len(pending) == 1 and pending[0].kind == "timer" and "timer" in t.text:  # "how long is left on the timer"
         a = pending[0]
-        return t.reply(f"Your {_timer_called(a)} has {say.duration((a.due - t.now).total_seconds())} left.")
+        return t.reply(f"Your {_timer_called(a)} has {_left(a.due, t.now, a.seconds)} left.")
     alarms = [describe(a, t.now) for a in pending if a.kind == "alarm"]
     timers = [describe(a, t.now) for a in pending if a.kind == "timer"]
     parts = []
@@ -255,6 +281,9 @@ def _matching(t: Turn, alarms: list[Alarm]) -> list[Alarm]:
     its time, day or weekdays (all of them when the words name none)."""
     if (named := _named_id(t)) is not None:
         return [a for a in alarms if a.id == named]
+    said = t.slots.text("event_name") or ""  # "the pasta one", answering "Which one?"
+    if labelled := [a for a in alarms if a.label and re.search(rf"\b{re.escape(a.label.removesuffix('s'))}s?\b", said)]:
+        return labelled
     m = t.slots.moment("am")
     if "timer" in t.text:
         timers = [a for a in alarms if a.kind == "timer"]
@@ -279,18 +308,41 @@ def _matching(t: Turn, alarms: list[Alarm]) -> list[Alarm]:
 
 @skill("alarm_remove", accepts=TIME_SLOTS, does="remove an alarm")
 def alarm_remove(t: Turn) -> Reply:
+    if re.search(r"\bsnooze\b", t.text):  # the model files "snooze" here: it must never cancel the alarm
+        return t.reply("Nothing is ringing right now, so there's nothing to snooze.")
     alarms = t.store.alarms()
     if not alarms:
         return t.reply("You don't have any alarms or timers to remove.")
     chosen = _matching(t, alarms)
     if not chosen:
-        have = [describe(a, t.now) if a.kind == "timer" else f"an alarm {describe(a, t.now)}" for a in alarms]
-        return t.reply(f"I couldn't find that one. You have {say.join(have)}.")
+        return t.reply(_none_like_that(t, alarms))
     if len(chosen) == 1:
         return remove(t, ids=[chosen[0].id])
+    if (POINTS.search(t.text) or ONE_OF.search(t.text) or ORDINAL.search(t.text)) and not ALL.search(t.text):
+        last = next((a for a in chosen if a.id == t.session.last_alarm_id), None)
+        if (m := ORDINAL.search(t.text)) and PLACES[m[1]] < len(chosen):
+            last = chosen[PLACES[m[1]]]
+        if last is not None and (m or POINTS.search(t.text)):
+            return remove(t, ids=[last.id])
+        options = say.join([_which_one(a, t.now) for a in chosen], "or")
+        return t.ask(("time", "event_name"), f"Which one: {options}?")
     noun = "timers" if all(a.kind == "timer" for a in chosen) else "alarms"
     count = "both" if len(chosen) == 2 else f"all {say.number(len(chosen))}"
     return t.confirm(f"Remove {count} {noun}?", "alarms.remove", ids=[a.id for a in chosen])
+
+
+def _none_like_that(t: Turn, alarms: list[Alarm]) -> str:
+    have = [describe(a, t.now) if a.kind == "timer" else f"an alarm {describe(a, t.now)}" for a in alarms]
+    return f"I couldn't find that one. You have {say.join(have)}."
+
+
+def _which_one(a: Alarm, now: datetime) -> str:
+    """How a question tells one timer or alarm from the others: "the pasta timer", "the alarm at eight p.m."."""
+    if a.kind == "timer":
+        return f"the {_timer_called(a, length=True)}"
+    if a.repeat:
+        return f"the alarm at {describe(a, now)}"
+    return f"the alarm {say.at(a.due, now)}" + (f" for {a.label}" if a.label else "")
 
 
 @on_confirm("alarms.remove")
@@ -299,7 +351,7 @@ def remove(t: Turn, ids: list[int]) -> Reply:
     t.store.remove_alarms(ids)
     if len(gone) == 1:
         a = gone[0]
-        what = f"your {_timer_called(a, length=True)}" if a.kind == "timer" else f"your alarm {describe(a, t.now)}"
+        what = "your " + _which_one(a, t.now).removeprefix("the ")
         text = t.pick("Okay, I cancelled {}.", "Done, {} is gone.").format(what)
     else:
         text = f"Done, I removed {say.number(len(gone))} of them."

@@ -36,7 +36,9 @@ class Session:
     last_devices: list[str] = field(default_factory=list)
     last_alarm_id: int | None = None
     last_number: int | float | None = None  # the last numeric answer: "divide that by 4"
-    last_quantity: dict | None = None  # what the last conversion converted, {"amount", "unit"}: "and in pounds?"
+    # what the last conversion converted, {"amount", "unit"}: "and in pounds?"; or how the last count of days
+    # counted, {"until": "days", "dir": "until"}: "and new year's day?"
+    last_quantity: dict | None = None
     last_list: str | None = None  # the list talked about last: "what's on it", "add eggs too"
     pending: dict | None = None  # an open question: {"kind": "slot" | "confirm" | "intent", ...}
 

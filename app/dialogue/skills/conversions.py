@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from .. import questions
 from .. import speech_text as say
 from ..slots import digits, value
 from . import clock_skills, currency, general, maths, offline, weather  # noqa: F401 (registered before they are wrapped)
@@ -22,6 +23,10 @@ from .base import Reply, Turn, answers_first, skill
 
 if TYPE_CHECKING:
     import pint
+
+    from app.nlu.types import Understanding
+
+    from ..world import World
 
 ROUTED = ("qa_maths", "qa_factoid", "qa_definition", "qa_currency", "cooking_recipe", "datetime_query",
           "weather_query", "general_quirky")
@@ -54,7 +59,10 @@ CONVERSIONS = (  # (pattern, asks "how many X in a Y"): the first that parses wi
     (re.compile(rf"(?:^|\s){AMOUNT} (?P<source>{UNIT}) (?:in|to|into|as|is how many|in how many) (?P<target>{UNIT})$"),
      False),
 )
+CONVERT = re.compile(r"^(?:(?:can|could|would) you |please )*convert\b")
 UNITS_ONLY = re.compile(rf"^(?:and |what about |how about |now )?(?:in |to |into )?(?P<target>{UNIT})$")  # a follow-up
+ANOTHER_DAY = re.compile(r"^(?:and|what about|how about|now) (?:in (?P<unit>days|weeks|months|sleeps|nights)"
+                         r"|(?!in\b)(?:to |until |till |since )?(?P<what>.{1,40}))$")
 
 N = r"\d+|an?|one"
 DATE_UNITS = ("day", "week", "fortnight", "month", "year")
@@ -135,7 +143,11 @@ def _a(name: str) -> str:
 
 
 def _words(t: Turn) -> str:
-    text = digits(t.u.text).strip(" ?.!")
+    return _said(t.u.text)
+
+
+def _said(words: str) -> str:
+    text = digits(words).strip(" ?.!")
     text = re.sub(r"\b(?:minus|negative) (?=\d)", "-", text)
     return re.sub(r"\s+please$|^please\s+", "", text)
 
@@ -164,19 +176,45 @@ def _other_scale(words: str, target: pint.Unit | None) -> pint.Unit | None:
     return registry().parse_units("degree_Celsius" if str(target) == "degree_Fahrenheit" else "degree_Fahrenheit")
 
 
-def _units_answer(t: Turn, text: str) -> Reply | None:
+def _units(text: str) -> tuple[float, pint.Unit, pint.Unit, bool] | None:
+    """(amount, from, to, asks "how many X in a Y") when the words are a conversion of units Hearth knows."""
     for pattern, how_many in CONVERSIONS:
         if m := pattern.search(text):
             target = unit(m["target"])
             source = unit(m["source"]) or _other_scale(m["source"], target)
             if source is not None and target is not None:
-                return _convert(t, _amount(m["amount"]), source, target, how_many)
+                return _amount(m["amount"]), source, target, how_many
     return None
 
 
+def _units_answer(t: Turn, text: str) -> Reply | None:
+    found = _units(text)
+    return _convert(t, *found) if found else None
+
+
+def command(u: Understanding, world: World) -> str | None:
+    """qa_convert for "convert 2 cups to millilitres", which the model may file, unsure, under recipes or the
+    lights (then a "did you mean" question would come first); money is the currency skill's."""
+    text = _said(u.text.lower())
+    return "qa_convert" if CONVERT.match(text) and _units(text) else None
+
+
+def count_again(text: str, last: dict | None) -> str | None:
+    """The count of days the words ask for again, after one: "and new year's day?" after "how many days until
+    Christmas" -> "how many days until new year's day"; "and in weeks?" -> "how many weeks until christmas"."""
+    last = last or {}
+    m = ANOTHER_DAY.match(_said(text.lower())) if last.get("until") else None
+    if m is None or (m["what"] and questions.is_question(m["what"])):  # "and what's the weather": not a day
+        return None
+    return f"how many {m['unit'] or last['until']} {last.get('dir', 'until')} {m['what'] or last.get('what', '')}"
+
+
 def _follow_up(t: Turn, text: str) -> Reply | None:
-    """"and in grams?" after a conversion: the same amount, in the new unit."""
+    """"and in grams?" after a conversion: the same amount, in the new unit; "and new year's day?" after a count
+    of days: the same count, to that day."""
     last = t.session.last_quantity or {}
+    if t.followup and (again := count_again(text, last)):
+        return _dates_answer(t, again)
     amount = last.get("amount")
     m = UNITS_ONLY.search(text)
     if not (t.followup and m and isinstance(amount, (int, float))):  # cheap checks first: unit() builds pint
@@ -234,6 +272,7 @@ def _dates_answer(t: Turn, text: str) -> Reply | None:
             return t.reply(f"I don't know the date of {what}, so I can't count the days.") if m["unit"] else None
         days = abs((day - today).days)
         t.session.last_number = days
+        t.session.last_quantity = {"until": m["unit"] or "days", "dir": m["dir"], "what": what}  # "and in weeks?"
         named = "" if DATE_WORDS.search(what) else f"{what.title()}, "
         if days == 0:
             return t.reply(f"That's today: {say.full_date(day)}.")

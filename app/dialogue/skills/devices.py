@@ -480,7 +480,7 @@ def switched(text: str) -> str | None:
 def direction(u: Understanding, world: World) -> str | None:
     """The switch intent the words say when the model picked the opposite ("turn of the lights" ->
     iot_hue_lightup) or the wrong device ("turn on the fairy lights", a plug, -> iot_hue_lighton); a level
-    without a colour is brightness, and "unmute" is not "volume up"."""
+    without a colour is brightness ("turn on the lights at 30 percent" too), and "unmute" is not "volume up"."""
     way, text = switched(u.text), u.text.lower()
     if u.intent.startswith("audio_volume") and re.search(r"\bun-?mute\b", text):
         return "audio_volume_mute"
@@ -493,6 +493,8 @@ def direction(u: Understanding, world: World) -> str | None:
         return None
     if kinds == {"plug"} or (u.intent.startswith("iot_wemo") and kinds != {"light"}):
         return "iot_wemo_" + way
+    if way == "on" and (level := _said_level(text)) and level[2]:  # "turn the bedroom light on to 50 percent"
+        return "iot_hue_lightup"  # the level, which switches it on
     if way == "off" or u.intent in ("iot_hue_lightoff", "iot_wemo_on", "iot_wemo_off"):
         return "iot_hue_light" + way
     return None  # "turn on the lights to fifty percent", "... on in blue": a level or colour that switches on

@@ -15,11 +15,14 @@ from .base import Reply, Turn, on_confirm, skill
 ADD = (re.compile(r"\b(?:add|put|include|append|insert|write)\s+(?!(?:to|on|onto|in|into)\b)"),
        re.compile(r"(?<!\s)\s+(?:to|on|onto|in|into)\s+(?:my|the|our|a|it|that|this)\b|$"))
 OUT_OF = re.compile(r"\b(?:out of|run out of|need some|need more)\s+(?P<items>[\w' -]{1,60}?)\s*(?:[,.;]|$|\s+so\b)")
-REMOVE = (re.compile(r"\b(?:remove|delete|take|cross|strike|get rid of|erase)\s+"),
-          re.compile(r"(?<!\s)\s+(?:from|off)\b"))
+# "remove eggs": the items may run to the end of the words; "delete my shopping list" names the list, not an item.
+REMOVE = (re.compile(r"\b(?:remove|delete|take|cross|tick|strike|scratch|get rid of|erase)(?:\s+off)?\s+"),
+          re.compile(r"(?<!\s)\s+(?:(?:from|off)\b|(?:on|in)\s+(?:my|the|our|that|this)\b)|$"))
 NOT_ITEMS = {"it", "this", "that", "them", "everything", "all", "the list", "my list", "items", "something"}
+A_LIST = re.compile(r"^(?:(?:my|the|our|this|that|whole|entire)\s+)*(?:[\w'-]+\s+){0,2}(?:list|checklist)s?$")
 # The list's name in the words when the model tagged none: "my packing list", "to the groceries".
-NAMED = (re.compile(r"\b(?:my|the|our|a)\s+(?!new\b)(?P<name>[\w'-]+(?:\s+[\w'-]+)?)\s+(?:list|checklist)\b"),
+NAMED = (re.compile(r"\b(?:my|the|our|a)\s+(?:(?:whole|entire)\s+)?(?!new\b|whole\b|entire\b)"
+                    r"(?P<name>[\w'-]+(?:\s+[\w'-]+)?)\s+(?:list|checklist)\b"),
          re.compile(r"\b(?:to|on|onto|from|off)\s+(?:my|the|our)\s+(?P<name>[\w'-]+)\s*$"))
 REFERS = re.compile(r"\b(?:it|that(?: list)?|this list|too|also|as well)\b")  # the list talked about last
 CLEAR = re.compile(r"\b(?:clear|empty|wipe|everything|all the items)\b")  # empty the list, keep it
@@ -69,19 +72,26 @@ def _one_each(part: str, listed: bool) -> list[str]:
 
 
 def split_items(words: str) -> list[str]:
-    parts = re.split(r",\s*|\s+and\s+|\s+&\s+", words.lower().strip(" .?!"))
-    items = [re.sub(r"^(some|a|an|the)\s+", "", p).strip() for p in parts if p.strip() and p.strip() not in NOT_ITEMS]
+    words = re.sub(r"^please\s+|[\s,]+please$", "", words.lower().strip(" .?!"))  # "remove the eggs please"
+    parts = re.split(r",\s*|\s+and\s+|\s+&\s+", words)
+    items = [re.sub(r"^(some|a|an|the)\s+", "", p).strip() for p in parts
+             if p.strip() and p.strip() not in NOT_ITEMS and not A_LIST.match(p.strip())]
     return [w for p in items for w in _one_each(p, len(items) > 1 and "," not in words)]
+
+
+def spanned(text: str, pattern: tuple[re.Pattern, re.Pattern]) -> list[str]:
+    """The items from the verb to the list phrase: "remove eggs from my list", "cross off eggs" -> ["eggs"]."""
+    verb, end = pattern
+    v = verb.search(text)
+    e = end.search(text, v.end() + 1) if v else None
+    return split_items(text[v.end():e.start()]) if v and e else []
 
 
 def _items(t: Turn, pattern: tuple[re.Pattern, re.Pattern]) -> list[str]:
     given = t.slots.all("item")
     if given:
         return [i for e in given for i in split_items(e.text)]
-    verb, end = pattern
-    v = verb.search(t.text)
-    e = end.search(t.text, v.end() + 1) if v else None
-    if v and e and (found := split_items(t.text[v.end():e.start()])):
+    if found := spanned(t.text, pattern):
         return found
     if pattern is ADD and (m := OUT_OF.search(t.text)):  # "we're out of toilet paper, put it on the list"
         return split_items(m["items"])
@@ -190,7 +200,9 @@ def lists_remove(t: Turn) -> Reply:
             return t.reply(f"Your {_spoken(name)} is already empty.")
         return t.confirm(f"Clear your {_spoken(name)}? It has {say.plural(count, 'item')}.", "lists.clear", name=name)
     if not items:
-        return t.confirm(f"Delete your whole {_spoken(name)} with {say.plural(count, 'item')}?", "lists.delete", name=name)
+        question = (f"Delete your whole {_spoken(name)} with {say.plural(count, 'item')}?" if count
+                    else f"Your {_spoken(name)} is empty. Delete it?")
+        return t.confirm(question, "lists.delete", name=name)
     current = {i.lower(): i for i in t.store.items(name)}
     removed = [current[i] for i in items if i in current]
     for item in removed:

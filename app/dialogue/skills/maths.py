@@ -31,6 +31,8 @@ PHRASES = [
     (r"\bsubtract (\S+) from (\S+)", r" \2 - \1 "), (r"\badd (\S+) to (\S+)", r" \1 + \2 "),
     (r"\b(\d+|an?) (quarter|third|3rd)s?\b",  # "3 quarters of a cup", "two thirds of 90"
      lambda m: f" ({m[1] if m[1].isdigit() else 1} / {4 if m[2] == 'quarter' else 3}) "),
+    (r"(?<![\w.)])(?:quarter|third|3rd)\b(?= of\b)",  # "a third of 90", which the normalizer writes "3rd of 90"
+     lambda m: f" (1 / {4 if m[0] == 'quarter' else 3}) "),
     (r"(?<=\))\s+of\s+(?=\d)", " * "),
     (r"\bsquare root of\b", " sqrt "), (r"\bcube root of\b", " cbrt "),
     (r"\bto the power of\b|\braised to( the power of)?\b|\^", " ** "),

@@ -1,5 +1,6 @@
 """Every offline voice on this machine, as a grid of (engine, voice, speed, pitch), split so the
-measurement uses voices and speeds the classifier never heard.
+measurement uses voices and speeds the model never heard (the wake word classifier, and the spoken
+dev set of the language model: models/nlu/spoken.py).
 
 espeak-ng speaks with 8 English accents times dozens of variants (male, female, klatt, ...);
 flite has five voices. Training gets 5 accents with 26 variants at 140-200 words a minute and three
@@ -39,10 +40,10 @@ PLAIN_VOICE = "en"  # espeak-ng's own default voice, unvaried: many negatives in
 
 @dataclass(frozen=True)
 class Voice:
-    engine: str  # "espeak" or "flite"
-    name: str  # espeak "accent+variant", or a flite voice
-    speed: float  # espeak words per minute, or flite duration stretch
-    pitch: int  # espeak 0-99, or flite mean f0 in Hz
+    engine: str  # "espeak", "flite" or "piper"
+    name: str  # espeak "accent+variant", a flite voice, or a Piper voice
+    speed: float  # espeak and Piper words per minute, or flite duration stretch
+    pitch: int  # espeak 0-99, or flite mean f0 in Hz (Piper: unused, 0)
 
     def command(self, text: str, out: Path) -> list[str]:
         if self.engine == "espeak":
@@ -52,8 +53,22 @@ class Voice:
                 f"duration_stretch={self.speed:.2f}", "--setf", f"int_f0_target_mean={self.pitch}"]
 
 
+def _piper(text: str, voice: Voice) -> np.ndarray:
+    """The neural voice Hearth itself can speak with (app/tts/piper.py, the `voice` extra)."""
+    from app.tts import piper
+    from app.tts.speech import TtsOptions
+
+    if not piper.installed():
+        raise HearthError("the Piper voice is not installed", "pip install -e '.[voice]'")
+    speech = piper.PiperEngine().synthesize(text, TtsOptions(voice=voice.name, rate=int(voice.speed)))
+    return to_mono_16k(speech.audio, speech.sample_rate)
+
+
 def speak(text: str, voice: Voice) -> np.ndarray:
     """16 kHz float32 speech, peak-normalized to 0.9."""
+    if voice.engine == "piper":
+        audio = _piper(text, voice)
+        return (0.9 * audio / max(float(np.abs(audio).max()), 1e-6)).astype(np.float32)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "speech.wav"
         try:
@@ -96,6 +111,22 @@ def held_voice(rng: random.Random) -> Voice:
     if rng.random() < 0.75:
         return _espeak(rng, HELD_ACCENTS, HELD_VARIANTS, (115, 225), outside=False)
     return _flite(rng, HELD_FLITE, (0.75, 1.35), outside=False)
+
+
+EVERYDAY_HELD_VARIANTS = ["m5", "m6", "m7", "f4", "f5"]  # plain held-out variants, not klatt, whisper or croak
+
+
+def held_everyday(rng: random.Random) -> Voice:
+    """A voice never trained on, at an everyday pace: the neural Piper voice (an engine no training sentence
+    used), flite's held-out voices, or a held-out espeak-ng accent with a plain variant."""
+    from app.tts.piper import VOICE
+
+    draw = rng.random()
+    if draw < 0.4:
+        return Voice("piper", VOICE, rng.randint(150, 200), 0)
+    if draw < 0.7:
+        return _flite(rng, HELD_FLITE, (0.9, 1.1), outside=False)
+    return _espeak(rng, HELD_ACCENTS, EVERYDAY_HELD_VARIANTS, (150, 190), outside=False)
 
 
 def held_speed(rng: random.Random) -> Voice:
