@@ -55,7 +55,7 @@ class Labels:
     intents: list[str]
     tags: list[str]  # "O", "B-<type>", "I-<type>"
     max_length: int
-    # Entity types each intent was annotated with in training: the decoder never gives an intent another type.
+    # Entity types each intent was annotated with in training; Decoder(intent_types=True) keeps an intent to them.
     intent_entities: dict[str, list[str]] | None = None
     crf: dict | None = None  # learned transition scores {"start", "end", "pairs"} of a CRF-trained model
 

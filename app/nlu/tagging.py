@@ -3,8 +3,7 @@
 The model scores every tag at every wordpiece; picking each wordpiece's best tag on its own
 yields sequences no annotator writes (an I- after O, an I-time after B-date), and the decoder then
 has to guess where entities start. Viterbi search over the valid sequences (plus, when the build
-learned them, CRF transition scores, and only the entity types the intent was ever annotated with)
-fixes the boundaries as a whole.
+learned them, CRF transition scores, and optionally a mask of allowed tags) fixes the boundaries as a whole.
 """
 
 from __future__ import annotations
