@@ -31,6 +31,7 @@ from bench.docs_section import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 REPLIES = Path(__file__).with_name("tts_replies.txt")
+SILENCE_S = 0.3
 VOICES = {"piper": "piper:en_US-joe-medium", "piper-int8": "piper:en_US-joe-medium", "espeak": "gmw/en-us"}
 WHAT = {"piper": "neural: Piper en_US-joe-medium (VITS, float32 ONNX, 63 MB) + espeak-ng phonemes",
         "piper-int8": "the same voice, dynamic int8 copy (models/voice/build.py)",
@@ -88,12 +89,15 @@ def peak_rss_mb() -> float:
 
 
 def transcribe(result: dict, out: Path, asr) -> None:
+    """Each reply as a listener hears it: after and before a moment of silence (Whisper mishears speech
+    that starts on the recording's first sample)."""
     from scipy.signal import resample_poly
 
+    quiet = np.zeros(int(SILENCE_S * 16000), np.float32)
     for i, row in enumerate(result["rows"]):
         audio = np.load(out / f"{i}.npy")
         audio16k = resample_poly(audio, 16000, row["sample_rate"]).astype(np.float32)
-        row["heard"] = asr.transcribe(audio16k).text
+        row["heard"] = asr.transcribe(np.concatenate([quiet, audio16k, quiet])).text
 
 
 def fold(text: str) -> str:
@@ -115,12 +119,14 @@ def summarize(result: dict) -> dict:
             "first_p95_ms": np.percentile(first, 95),
             "rtf": sum(r["total_s"] for r in rows) / sum(r["duration_s"] for r in rows),
             "audio_s": sum(r["duration_s"] for r in rows),
+            "wpm": 60 * sum(len(fold(r["text"]).split()) for r in rows) / sum(r["duration_s"] for r in rows),
             "wer": 100 * jiwer.wer([fold(r["text"]) for r in rows], [fold(r["heard"]) or "<empty>" for r in rows]),
             "peak_rss_mb": result["peak_rss_mb"]}
 
 
 COLUMNS = [("engine", "voice", "{}"), ("load_s", "load s", "{:.2f}"), ("first_p50_ms", "first audio p50 ms", "{:.0f}"),
            ("first_p95_ms", "first audio p95 ms", "{:.0f}"), ("rtf", "RTF", "{:.3f}"), ("audio_s", "audio s", "{:.0f}"),
+           ("wpm", "words a minute", "{:.0f}"),
            ("wer", "Whisper WER %", "{:.1f}"), ("peak_rss_mb", "peak RSS MB", "{:.0f}")]
 
 
@@ -166,7 +172,8 @@ def main() -> None:
     header = (f"## Text to speech\n\n{dt.date.today()} · `{command}` · {platform.machine()}, {os.cpu_count()} cores, "
               f"no GPU · 1-min load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after (shared machine) · "
               f"{len(replies())} of Hearth's replies (bench/tts_replies.txt), each streamed clause by clause after "
-              "one warm-up · WER: the shipped Whisper (tiny.en int8 ONNX) on the audio at 16 kHz, after bench/asr.py's "
+              f"one warm-up, at the default rate (175 words a minute) · WER: the shipped Whisper (tiny.en int8 ONNX) on "
+              f"the audio at 16 kHz with {SILENCE_S} s of silence either side, after bench/asr.py's "
               "normalization with spelling variants folded (`fold`: 7am = seven am, litre = liter)")
     table = markdown([summarize(r) for r in results], header)
     print(table)

@@ -256,11 +256,13 @@ def understanding_section(results: dict, snips: dict) -> str:
     return understanding.section(results, choice.name, TEACHER_PYTORCH, snips.get(choice.name))
 
 
-def render(base: str, section: str) -> str:
-    """`base` (the v1 page) with the study between the markers, replacing an earlier study."""
+def render(base: str, section: str, page: str = "") -> str:
+    """`base` (the v1 page) with the study between the markers, replacing an earlier study, followed by what
+    the current `page` holds after the study: sections other builds own (the wake word's, models/wakeword)."""
     if START in base:
         base = base.split(START, 1)[0].rstrip("\n") + "\n"
-    return f"{base.rstrip()}\n\n{START}\n{section.rstrip()}\n{END}\n"
+    after = page.split(END, 1)[1].strip() if END in page else ""
+    return f"{base.rstrip()}\n\n{START}\n{section.rstrip()}\n{END}\n" + (f"\n{after}\n" if after else "")
 
 
 def render_card(record: dict, v1_card: str) -> str:
@@ -330,7 +332,8 @@ def main(argv: list[str]) -> int:
     record = shipped_record(SHIPPED)
     section = "\n\n".join(filter(None, [study_section(results, shipped=record is not None, snips=snips),
                                          understanding_section(results, snips), whisper_report.section()]))
-    DOCS.write_text(render(nlu_report.render_docs(SHIPPED), section), encoding="utf-8")
+    page = DOCS.read_text(encoding="utf-8") if DOCS.exists() else ""
+    DOCS.write_text(render(nlu_report.render_docs(SHIPPED), section, page), encoding="utf-8")
     written = [DOCS] + ([PLOT] if results else []) + ([whisper_report.PLOT] if whisper_report.PLOT.exists() else [])
     if record:
         card = render_card(record, nlu_report.render_card(SHIPPED))

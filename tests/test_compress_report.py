@@ -20,6 +20,9 @@ def test_models_page_keeps_the_v1_part_and_one_study_section():
     twice = report.render(once, "## Study B")
     assert twice.startswith("# Models\n\nv1 text") and "Study B" in twice and "Study A" not in twice
     assert twice.count(report.START) == 1 and twice.count(report.END) == 1
+    page = twice + "\n<!-- wakeword:start -->\n## Wake word\n<!-- wakeword:end -->\n"
+    again = report.render("# Models\n\nv1 text\n", "## Study C", page)
+    assert "Study C" in again and again.count("## Wake word") == 1 and again.index(report.END) < again.index("## Wake")
 
 
 def _whisper_files(tmp_path, ours_ms, ours_wer):

@@ -139,3 +139,13 @@ def test_without_libespeak_the_system_voices_speak(monkeypatch):
     assert synthesize("Hello there.").sample_rate == 16000
     synthesize("Hello again.", TtsOptions(voice="system:HKEY_ZIRA"))
     assert said == [("Hello there.", ""), ("Hello again.", "HKEY_ZIRA")]
+
+
+@pytest.mark.skipif(not piper.installed(), reason="the neural voice (hearth[voice]) is not installed")
+def test_both_engines_keep_to_the_rate_in_words_a_minute():
+    text = ("The kitchen lights are on, the timer has nine minutes left, and tomorrow will be dry and mild "
+            "with a light breeze from the west in the afternoon.")
+    for rate in (130, 200):
+        neural, espeak = (synthesize(text, TtsOptions(voice=v, rate=rate)).duration_s
+                          for v in ("piper:en_US-joe-medium", "gmw/en-us"))
+        assert abs(neural / espeak - 1) < 0.15, (rate, neural, espeak)  # the same pace, give or take the voice

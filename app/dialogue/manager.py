@@ -67,7 +67,8 @@ def timer_request(u: Understanding, alarm_said: bool = False) -> Understanding:
     seeing one utterance, takes that "it" for a calendar event).
     """
     text = u.text.lower()
-    said_it = alarm_said and IT_THE_ALARM.search(text) and not re.search(r"\balarms?\b|\bremind", text)
+    it = IT_THE_ALARM.search(text) or alarms.CHANGE_IT.search(text)  # "change it to 7:30"
+    said_it = alarm_said and it and not re.search(r"\balarms?\b|\bremind", text)
     if TIMER.search(text) or said_it:
         scenario = "alarm"
     elif REMINDER.search(text):

@@ -11,7 +11,7 @@ from PIL import Image
 from app.errors import HearthError
 from app.fusion.faces import FaceFinder, FaceOptions
 from app.fusion.hands import HandFinder, HandOptions
-from app.fusion.scene import SceneContext
+from app.fusion.scene import Face, SceneContext
 
 
 @dataclass
@@ -19,6 +19,7 @@ class PerceptionOptions:
     faces: FaceOptions = field(default_factory=FaceOptions)
     hands: HandOptions = field(default_factory=HandOptions)
     hands_without_people: bool = False  # the palm detector is half the cost: skip it when nobody is in view
+    detect_every: int = 5  # following faces frame to frame, the detector still runs this often for newcomers
     dark_below: float = 40.0  # mean luminance (0..255) under which the scene is "dark"
     bright_above: float = 200.0
     device: str = "auto"
@@ -53,18 +54,31 @@ class SceneAnalyzer:
         self.options = options or PerceptionOptions()
         self._faces: FaceFinder | None = None
         self._hands: HandFinder | None = None
+        self._followed: list[Face] = []  # the faces of the last frame perceived
+        self._since_detect = 0
 
-    def perceive(self, frame: np.ndarray | Image.Image) -> Perceived:
+    def perceive(self, frame: np.ndarray | Image.Image, hands: bool = True, follow: bool = False) -> Perceived:
+        """`hands=False` skips the palm chain (about half the cost): the watcher asks for hands only while
+        a raised palm has something to stop. `follow=True` says this frame comes right after the last one from
+        the same camera: the last frame's faces are found again without the detector (`FaceFinder.follow`),
+        which still runs every `detect_every` frames, and whenever a face is lost or nobody was in view."""
         if self._faces is None:
             self._faces = FaceFinder(self.options.faces, self.options.device)
             self._hands = HandFinder(self.options.hands, self.options.device)
         image = as_image(frame)
         start = time.perf_counter()
-        faces = self._faces.find(image)
+        faces = None
+        if follow and self._followed and self._since_detect + 1 < self.options.detect_every:
+            faces = self._faces.follow(image, self._followed)
+        if faces is None:
+            faces, self._since_detect = self._faces.find(image), 0
+        else:
+            self._since_detect += 1
+        self._followed = faces
         found = time.perf_counter()
-        hands = self._hands.find(image) if faces or self.options.hands_without_people else []
+        found_hands = self._hands.find(image) if hands and (faces or self.options.hands_without_people) else []
         end = time.perf_counter()
-        scene = SceneContext.of(faces, hands, light_labels(image, self.options))
+        scene = SceneContext.of(faces, found_hands, light_labels(image, self.options))
         return Perceived(scene, {"faces": (found - start) * 1e3, "hands": (end - found) * 1e3,
                                  "total": (end - start) * 1e3})
 

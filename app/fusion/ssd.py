@@ -48,7 +48,7 @@ def decode(raw_boxes: np.ndarray, raw_scores: np.ndarray, anchor: np.ndarray, si
     return out
 
 
-def _iou(a: Detection, b: Detection) -> float:
+def iou(a: Detection, b: Detection) -> float:
     ax0, ay0 = a.center[0] - a.size[0] / 2, a.center[1] - a.size[1] / 2
     bx0, by0 = b.center[0] - b.size[0] / 2, b.center[1] - b.size[1] / 2
     w = max(0.0, min(ax0 + a.size[0], bx0 + b.size[0]) - max(ax0, bx0))
@@ -65,8 +65,8 @@ def weighted_nms(detections: list[Detection], overlap: float = 0.3) -> list[Dete
     out = []
     while rest:
         best = rest[0]
-        cluster = [d for d in rest if _iou(best, d) > overlap]
-        rest = [d for d in rest if _iou(best, d) <= overlap]
+        cluster = [d for d in rest if iou(best, d) > overlap]
+        rest = [d for d in rest if iou(best, d) <= overlap]
         w = np.array([d.score for d in cluster])[:, None]
         geometry = np.array([[*d.center, *d.size, *d.keypoints.ravel()] for d in cluster])
         mean = (geometry * w).sum(0) / w.sum()

@@ -105,7 +105,7 @@ class Watcher:
             self._camera = self.open_camera()
         frame = self._camera.read()
         with self._perceiving:
-            perceived = self.analyzer.perceive(frame)
+            perceived = self.analyzer.perceive(frame, hands=self.watching_hands(), follow=True)
         scene = perceived.scene
         self._latest = (frame, scene)
         now = time.monotonic() if now is None else now
@@ -115,6 +115,12 @@ class Watcher:
             self.on_palm()
         self.bus.emit(SceneChanged(scene=scene, frame=frame))
         return perceived
+
+    def watching_hands(self) -> bool:
+        """Hands are looked for only while a raised palm would stop something (a reply or a ring is playing,
+        or a listen is on): while the assistant idles the palm chain would cost half of perception for
+        nothing (docs/vision.md)."""
+        return self.options.palm_stop and self.on_palm is not None and not self.can_listen()
 
     def _release(self) -> None:
         """Close the camera (its light goes off) and forget the last frame."""

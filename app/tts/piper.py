@@ -41,6 +41,7 @@ JOE_MEDIUM = ModelSpec(
 _PUNCTUATION = re.compile(r"([.,;:!?]+)")  # kept as phonemes: the voice pauses and intones by them
 _BOS, _EOS, _PAD = "^", "$", "_"
 PAUSE_S = 0.3  # a clause with no phoneme the voice knows
+NATURAL_WPM = 188  # Joe at length_scale 1: 484 words of bench/tts_replies.txt in 154.6 s (bench/tts.py, 2026-11-30)
 
 
 def folder() -> Path | None:
@@ -137,7 +138,9 @@ class PiperEngine:
         ids = m.phoneme_ids(text)
         if len(ids) <= 3:  # nothing sayable ("—", a stray symbol): a pause, as espeak-ng makes of it
             return Speech(audio=np.zeros(int(PAUSE_S * m.sample_rate), np.float32), sample_rate=m.sample_rate)
-        scales = np.array([m.noise_scale, m.length_scale * 175 / max(int(options.rate), 1), m.noise_w], np.float32)
+        # `rate` is words a minute for every engine (espeak-ng keeps to it): stretch the voice's own pace to it
+        scales = np.array([m.noise_scale, m.length_scale * NATURAL_WPM / max(int(options.rate), 1), m.noise_w],
+                          np.float32)
         with _RUNNING:
             if _closing.is_set():
                 raise HearthError("Hearth is closing: speech stopped", "nothing to do")

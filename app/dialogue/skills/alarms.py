@@ -33,6 +33,9 @@ NOT_A_NAME = frozenset(
 POINTS = re.compile(r"\b(?:it|that(?: one)?|this one)\b")
 ONE_OF = re.compile(r"\b(?:the|my|that|this) (?:alarm|timer)\b(?!s)")
 CHANGE_IT = re.compile(r"\b(?:make|change|move|set|push|put|switch) (?:it|that)\b")
+# "change my alarm to 6:45": the alarm there is, not a second one
+CHANGE_THE = re.compile(r"\b(?:change|move|push|reschedule|update|switch) (?:my |the |that |this )?(?P<kind>alarm|timer)\b(?!s)")
+BARE_HOUR = re.compile(r"\bto (\d{1,2})(?::(\d\d))?\s*$")  # "move it to 8": an hour said alone
 ALL = re.compile(r"\b(?:both|all|every ?one)\b")
 # "the second one", answering "Which one: ...?": the place in the order they were named (soonest first).
 ORDINAL = re.compile(r"(?<!\d )\b(first|second|third|fourth|last)\b")
@@ -144,11 +147,31 @@ def _change_last(t: Turn, a: Alarm) -> Reply:
         what = f"your timer is now {say.duration(m.seconds)}" if a.kind == "timer" else (
             f"your alarm is now in {say.duration(m.seconds)}")
         return t.reply(t.pick("Okay, {}.", "Done: {}.").format(what), [{"alarm": a.id, "set": {"seconds": m.seconds}}])
-    if m.at and m.grain == "time":
-        at = m.at if m.at > t.now else m.at + timedelta(days=1)
+    at = m.at if m.at and m.grain == "time" else _hour_near(a, t.text, t.now)
+    if at is not None:
+        at = at if at > t.now else at + timedelta(days=1)
         t.store.update_alarm(a.id, at, None)
         return t.reply(f"Okay, I moved it to {say.when(at, t.now)}.", [{"alarm": a.id, "set": {"due": at.isoformat()}}])
     return t.ask("time", "What should I change it to?")
+
+
+def _hour_near(a: Alarm, text: str, now: datetime) -> datetime | None:
+    """"Move it to 8" for an alarm at 7 a.m.: that hour on the alarm's day, in the same half of the day."""
+    said = BARE_HOUR.search(text)
+    if a.kind != "alarm" or said is None or not 1 <= int(said[1]) <= 12 or int(said[2] or 0) > 59:
+        return None
+    due = a.due.astimezone(now.tzinfo)  # the user's clock, not the stored UTC
+    hour = int(said[1]) % 12 + (12 if due.hour >= 12 else 0)
+    return due.replace(hour=hour, minute=int(said[2] or 0), second=0, microsecond=0)
+
+
+def _the_one(t: Turn, kind: str) -> Alarm | None:
+    """The alarm (or timer) a change means: the one just talked about, else the only one set."""
+    last = t.store.alarm(t.session.last_alarm_id) if t.session.last_alarm_id else None
+    if last is not None and last.kind == kind:
+        return last
+    of_kind = [a for a in t.store.alarms() if a.kind == kind]
+    return of_kind[0] if len(of_kind) == 1 else None
 
 
 def _named_id(t: Turn) -> int | None:
@@ -198,8 +221,11 @@ def alarm_set(t: Turn) -> Reply:
         t.u, t.slots = replace(t.u, entities=said), Slots(said, t.now)
         return alarm_remove(t)
     another = re.search(r"\b(?:another|new|second|one more)\b", t.text)  # "and another one for 10 minutes"
-    if t.followup and not another and t.session.last_alarm_id and (last := t.store.alarm(t.session.last_alarm_id)):
+    changing = t.followup or CHANGE_IT.search(t.text)  # "change it to 7:30" right after setting one
+    if changing and not another and t.session.last_alarm_id and (last := t.store.alarm(t.session.last_alarm_id)):
         return _change_last(t, last)
+    if (change := CHANGE_THE.search(t.text)) and (one := _the_one(t, change["kind"])):
+        return _change_last(t, one)
     m = t.slots.moment("am")
     wants_timer = "timer" in t.text
     timer = bool(m.seconds) and (wants_timer or not re.search(r"alarm|wake", t.text))

@@ -57,8 +57,10 @@ def targets(t: Turn, kind: str) -> list[Device] | Reply:
                                f"are {say.join(list(t.world.rooms.values()))}.")
             rooms.append(room)
         found = [d for room in rooms for d in t.world.find(kind, room)]
-        where = say.join([t.world.room_name(r) for r in rooms], "or")
-        return found or t.reply(f"There's no {kind.replace('_', ' ')} in the {where}.")
+        carried = t.followup and not any(p.text.lower() in t.text for p in places)  # the last turn's room
+        if found or not carried:  # "is the heater on" after "turn on the kitchen light": the heater, wherever it is
+            where = say.join([t.world.room_name(r) for r in rooms], "or")
+            return found or t.reply(f"There's no {kind.replace('_', ' ')} in the {where}.")
     if PRONOUN.search(t.text) and t.session.last_devices:
         last = [t.world.devices[i] for i in t.session.last_devices if i in t.world.devices]
         if last:
