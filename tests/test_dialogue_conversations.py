@@ -1186,6 +1186,29 @@ def test_a_door_gets_an_honest_answer_and_nothing_changes(env, text, intent, rep
     assert env.dm.world_snapshot() == before
 
 
+@pytest.mark.parametrize("text, intent, asked", [
+    ("set the thermostat to 21 degrees", "alarm_set", False),
+    ("turn up the heating", "iot_wemo_on", False),
+    ("what's the temperature in here", "weather_query", True),
+    ("how warm is it in the living room", "weather_query", True),
+])
+def test_heating_gets_an_honest_answer_and_nothing_changes(env, text, intent, asked):
+    before = env.dm.world_snapshot()
+    r = env.dm.handle(u(text, intent, 0.6))
+    assert r.intent == "iot_climate" and "no thermostat" in r.text and "the heater plug" in r.text and not r.actions
+    assert ("can't tell how warm" in r.text) == asked and env.dm.world_snapshot() == before
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("what's the temperature in paris", "weather_query"),
+    ("convert 21 degrees celsius to fahrenheit", "general_quirky"),
+    ("make the lights warmer in here", "iot_hue_lightchange"),
+    ("turn on the heater", "iot_wemo_on"),
+])
+def test_weather_conversions_lights_and_the_heater_plug_are_not_heating(env, text, intent):
+    assert env.dm.handle(u(text, intent, 0.9)).intent != "iot_climate"
+
+
 def test_a_door_inside_a_reminder_is_the_reminder(env):
     r = env.dm.handle(u("remind me to lock the back door at 10 pm", "calendar_set", 0.9, time="10 pm"))
     assert r.intent == "calendar_set" and len(env.dm.world_snapshot()["events"]) == 1

@@ -3,7 +3,7 @@
 `route` runs on every understanding before its skill (manager.py). It asks questions.is_question;
 a question keeps its intent when the skill only reads (weather, the time, sums), goes to the status
 intent that reads the same state (STATUS), or, for a skill that acts and has no status answer, to
-status_unknown, which changes nothing. Doors, which the model has no intent for, go to their skill
+status_unknown, which changes nothing. Doors and heating, which the model has no intent for, go to their skill
 whether asked about or commanded (it changes nothing either). A command gets the word rules of the
 skills that know the words: whole-home commands, media transport and titles, undo, "convert ...",
 "turn of" as "turn off"; a prohibition ("don't turn on the lights") does nothing.
@@ -15,7 +15,7 @@ from app.nlu.types import Understanding
 
 from .. import questions
 from ..world import World
-from . import conversions, devices, doors, home, media
+from . import climate, conversions, devices, doors, home, media
 from .base import SKILLS, Reply, Turn, skill
 
 STATUS = {
@@ -48,7 +48,7 @@ def route(u: Understanding, world: World) -> Understanding:
     """The intent the words mean (see the module's docstring); the model's own when no rule applies."""
     if questions.is_prohibition(u.text):  # "don't turn on the lights" acts on nothing
         return Understanding(u.text, "general_dontcare", 1.0, u.entities, u.alternatives)
-    if intent := doors.request(u, world):  # "is the front door locked" and "lock the front door" alike
+    if intent := doors.request(u, world) or climate.request(u, world):  # "is the front door locked", "lock it" alike
         return Understanding(u.text, intent, 1.0, u.entities, u.alternatives)
     if questions.is_question(u.text):
         if home.whole_home(u.text):
