@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 
+from app.nlu.types import Understanding
+
 from .. import speech_text as say
 from . import media, offline  # noqa: F401 (offline registers email_querycontact, wrapped below)
 from .base import Reply, Turn, answers_first, skill
 
 # Small talk, mostly filed under general_quirky, each with its answer; "good night" is left to the home.
 GREETING = re.compile(r"^\W*(?:(?:good )?(?P<part>morning|afternoon|evening)|hello|hi|hiya|hey|howdy)\b")
+# A greeting and nothing more ("hi", "hey there", "hello hearth"), which the model files anywhere ("hi" -> email)
+ONLY_GREETING = re.compile(r"^\W*(?:(?:good )?(?:morning|afternoon|evening)|hello|hi|hiya|hey|howdy|yo|greetings)"
+                           r"(?:\W+(?:there|hearth|again|everyone|you))*\W*$")
 HOW_ARE_YOU = re.compile(r"\bhow (?:are|r) (?:you|u)\b|\bhow(?:'s| is) it going\b|\bhow do you do\b|\byou (?:ok|alright)\b")
 CAN_DO = re.compile(r"\bwhat (?:else )?(?:can|could|do) you (?:do|help)|\bwhat are you (?:able|good)\b|\bhow can you help\b"
                     r"|^\W*help\W*$")
@@ -22,6 +27,11 @@ THANKS = re.compile(r"\b(?:thanks|thank you|thank u|cheers|ta)\b")
 CAN = ("I can set timers, alarms and reminders, keep lists and your calendar, switch the simulated home's lights and "
        "plugs, play music from the local library, do sums and conversions, and tell jokes. I work offline, so I can't "
        "look things up on the internet.")
+
+
+def greeting(u: Understanding, world: object) -> str | None:
+    """general_quirky (which greets back) for a greeting said alone; one of the rules skills/status.py runs."""
+    return "general_quirky" if ONLY_GREETING.match(u.text.lower()) else None
 
 
 def part_of_day(hour: int) -> str:
