@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -105,6 +106,7 @@ class Speculator:
     def __init__(self, hooks: SpeculatorHooks):
         self.hooks = hooks
         self.understood: dict[str, Any] = {}  # final text -> Understanding, made at a pause
+        self.understood_ms: dict[str, float] = {}  # final text -> how long understanding it took
         self._state = _State()
         self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._work, name="hearth-speculate", daemon=True)
@@ -190,4 +192,7 @@ class Speculator:
             self._state.partials = [previous, text]
             h.on_partial(text, agreed_prefix(previous, text))
         if heard is not None and text and h.understand is not None and text not in self.understood:
-            self.understood[text] = h.understand(text)
+            t0 = time.perf_counter()
+            understanding = h.understand(text)
+            self.understood_ms[text] = (time.perf_counter() - t0) * 1000  # first: a reader that finds the
+            self.understood[text] = understanding  # understanding finds its time too

@@ -266,7 +266,7 @@ class Pipeline:
 
     def _recognize(self, audio: np.ndarray, turn: TurnResult,
                    speculated: Callable[[], Recognition | None] | None = None,
-                   guessed: dict[str, Understanding] | None = None) -> None:
+                   guessed: Speculator | None = None) -> None:
         """Words from audio, or NoSpeech: silence, or noise (NotSpeech) by the VAD's or Whisper's own signs.
         `speculated`: what the listen's worker made of this same speech, if it has it (waits for it)."""
         noise_fix = "speak a command, away from noise and music; a file should hold one spoken command"
@@ -306,13 +306,17 @@ class Pipeline:
                             stage=Stage.VAD)
 
     def _answer(self, text: str, turn: TurnResult, understanding: Understanding | None = None,
-                guessed: dict[str, Understanding] | None = None) -> None:
-        """`guessed`: understandings the listen's worker made at pauses, by text (only the NLU is
+                guessed: Speculator | None = None) -> None:
+        """`guessed`: the listen's worker, with the understandings it made at pauses, by text (only the NLU is
         speculative: the dialogue changes state, so it runs here, once, on the final text)."""
         direct = understanding is not None  # a request already understood: no open question takes it
         if understanding is None:
             with self._stage(Stage.NLU, turn):
-                understanding = (guessed or {}).get(text) or self.nlu.understand(text)
+                understanding = guessed.understood.get(text) if guessed else None
+                if understanding is None:
+                    understanding = self.nlu.understand(text)
+                else:  # made while the user spoke: its own time, as the speculative recognition's
+                    turn.during_speech_ms[Stage.NLU] = guessed.understood_ms[text]
         turn.understanding = understanding
         self.bus.emit(Understood(understanding=turn.understanding))
         with self._stage(Stage.FUSION, turn):
@@ -379,7 +383,7 @@ class Pipeline:
             turn.timings_ms[Stage.LISTEN] = (time.perf_counter() - t_listen) * 1000
             speculated = speculator and functools.partial(self._heard, speculator, utterance.voiced_samples)
             turn = self._run(turn, time.perf_counter(), lambda: self._recognize(
-                utterance.audio, turn, speculated, speculator.understood if speculator else None))
+                utterance.audio, turn, speculated, speculator))
         finally:
             if speculator is not None:
                 speculator.close()

@@ -73,7 +73,7 @@ def test_listen_endpoints_and_reports_levels(pipeline):
     assert any(isinstance(e, InputLevel) and e.rms > 0.01 for e in pipeline.events)
     assert "listen" in turn.timings_ms
     # the worker decoded at the pause: the turn keeps that work's time, its own asr timing is only the wait
-    assert set(turn.during_speech_ms) == {"vad", "asr"} and "vad" not in turn.timings_ms
+    assert set(turn.during_speech_ms) == {"vad", "asr", "nlu"} and "vad" not in turn.timings_ms
 
 
 class VanishingMic:
