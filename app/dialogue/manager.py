@@ -48,7 +48,7 @@ SETTING = re.compile(r"^\s*(?:please )?(?:set|start|make|create|add|put)\b")
 # "it" standing for the timer or alarm just talked about: "how much time is left on it", "cancel it", "is it done
 # yet", "how much time is left"; not the "it" of "what time is it".
 IT_THE_ALARM = re.compile(r"\b(?:on|to|from|off|for|of|in|cancel|stop|remove|delete|clear|end|check|pause|extend|"
-                          r"restart|reset)\s+(?:it|that(?: one)?|the (?:first|second|third|last) one)\b"
+                          r"restart|reset)\s+(?:it|that(?: one)?|the (?:first|second|third|last|other) one)\b"
                           r"|\b(?:is|has) (?:it|that) (?:\w+ )?(?:done|finished|over|up|gone off|"
                           r"still going|still running|nearly|almost)\b"
                           r"|\bhow (?:much time|long) (?:is |has )?(?:left|remaining)\b")

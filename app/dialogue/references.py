@@ -32,6 +32,10 @@ BRIGHTER = re.compile(r"\b(?:brighter|brighten|lighter|up)\b")
 DIMMER = re.compile(r"\b(?:dimmer|dim|darker|down|lower)\b")
 LEVEL = re.compile(r"\b(?:to|by) \d+(?:\.\d+)? ?(?:percent|per cent|%)")
 PLACES = ("house_place", "place_name", "time_zone")
+# "turn it off" / "stop it" right after music: the music, not every light in the home
+MEDIA_IT = re.compile(r"^\W*(?:(?:please|okay|ok|hearth)\W+)*(?:(?:turn|switch|shut) (?:it|that|this) off|"
+                      r"(?:stop|pause) (?:it|that|this))(?: please)?\W*$")
+MEDIA_INTENTS = ("play_", "music_", "media_", "audio_")
 # "what about the hallway" / "how about the fairy lights" / "and the bedroom?": the same request for another part of the home
 WHAT_ABOUT = re.compile(r"^\W*(?:(?:and|so|ok|okay|then|now),?\s+)?(?:(?:what|how) about|same for|and)\s+(?P<rest>.+?)\W*$")
 UNSURE = 0.8  # below this, a reference the words make beats the model's intent
@@ -53,6 +57,8 @@ def resolve(u: Understanding, state: Session, world: World) -> Understanding | N
         return _as(u, "qa_convert", [])
     if u.intent != "qa_maths" and u.confidence < UNSURE and maths.on_last_answer(u.text, state.last_number):
         return _as(u, "qa_maths", [])
+    if (state.last_intent or "").startswith(MEDIA_INTENTS) and MEDIA_IT.match(text):
+        return _as(u, "media_pause" if "pause" in text else "media_stop", [])
     if ((state.last_intent or "").startswith("iot_") and state.last_devices and devices.PRONOUN.search(text)
             and not u.entity("place_name", "time_zone")):  # "how warm is it in paris": a city, not the lights
         return _devices(u, state, world)

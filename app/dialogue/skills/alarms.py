@@ -34,9 +34,11 @@ POINTS = re.compile(r"\b(?:it|that(?: one)?|this one)\b")
 ONE_OF = re.compile(r"\b(?:the|my|that|this) (?:alarm|timer)\b(?!s)")
 CHANGE_IT = re.compile(r"\b(?:make|change|move|set|push|put|switch) (?:it|that)\b")
 # "change my alarm to 6:45": the alarm there is, not a second one
-CHANGE_THE = re.compile(r"\b(?:change|move|push|reschedule|update|switch) (?:my |the |that |this )?(?P<kind>alarm|timer)\b(?!s)")
+CHANGE_THE = re.compile(r"\b(?:change|move|push|reschedule|update|switch) (?:my |the |that |this )?"
+                        r"(?P<kind>alarm|timer)\b(?!s)")
 BARE_HOUR = re.compile(r"\bto (\d{1,2})(?::(\d\d))?\s*$")  # "move it to 8": an hour said alone
 ALL = re.compile(r"\b(?:both|all|every ?one)\b")
+OTHER = re.compile(r"\bthe other (?:one|alarm|timer)\b")
 # "the second one", answering "Which one: ...?": the place in the order they were named (soonest first).
 ORDINAL = re.compile(r"(?<!\d )\b(first|second|third|fourth|last)\b")
 PLACES = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1}
@@ -339,13 +341,20 @@ def alarm_remove(t: Turn) -> Reply:
     alarms = t.store.alarms()
     if not alarms:
         return t.reply("You don't have any alarms or timers to remove.")
+    if re.search(r"\balarms?\b", t.text) and "timer" not in t.text:  # "delete all my alarms": the timers stay
+        alarms = [a for a in alarms if a.kind == "alarm"]
+        if not alarms:
+            return t.reply("You don't have any alarms to remove, only timers.")
     chosen = _matching(t, alarms)
     if not chosen:
         return t.reply(_none_like_that(t, alarms))
     if len(chosen) == 1:
         return remove(t, ids=[chosen[0].id])
-    if (POINTS.search(t.text) or ONE_OF.search(t.text) or ORDINAL.search(t.text)) and not ALL.search(t.text):
+    if (POINTS.search(t.text) or ONE_OF.search(t.text) or ORDINAL.search(t.text) or OTHER.search(t.text)) \
+            and not ALL.search(t.text):
         last = next((a for a in chosen if a.id == t.session.last_alarm_id), None)
+        if OTHER.search(t.text) and last is not None and len(chosen) == 2:  # "the other one": not the last one
+            return remove(t, ids=[a.id for a in chosen if a is not last])
         if (m := ORDINAL.search(t.text)) and PLACES[m[1]] < len(chosen):
             last = chosen[PLACES[m[1]]]
         if last is not None and (m or POINTS.search(t.text)):

@@ -93,12 +93,20 @@ def _reminder_moment(t: Turn, words: str) -> Moment:
 
 def _window(t: Turn) -> tuple[datetime, datetime, str]:
     """The span a query or removal talks about, and how to say it."""
+    today = t.now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if "weekend" in t.text:  # "this weekend": from Saturday (or now, during it) to Monday; "next weekend" a week on
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7 + (7 if "next weekend" in t.text else 0))
+        start = max(t.now, saturday - timedelta(days=1) if today.weekday() == 6 else saturday)
+        return start, saturday + timedelta(days=2), "next weekend" if "next weekend" in t.text else "this weekend"
+    if "next week" in t.text:  # Monday to Sunday after this one; "this week" and "the week" below: the next seven days
+        monday = today + timedelta(days=7 - today.weekday())
+        return monday, monday + timedelta(days=7), "next week"
+    if "week" in t.text:
+        return t.now, t.now + timedelta(days=7), "in the next seven days"
     m = t.slots.moment()
     if m.at is not None:
         day = m.at.replace(hour=0, minute=0, second=0, microsecond=0)
         return day, day + timedelta(days=1), say.day(day, t.now)
-    if "week" in t.text:
-        return t.now, t.now + timedelta(days=7), "in the next seven days"
     return t.now, t.now + timedelta(days=30), "coming up"
 
 

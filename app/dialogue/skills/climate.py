@@ -1,9 +1,9 @@
 """Heating and cooling: "set the thermostat to 21", "turn up the heating", "how warm is it in here".
 
-HWU64 has no intent for a thermostat (the model hears "set the thermostat to 21 degrees" as an alarm), so the
-words decide (`request`, one of the rules skills/status.py runs, like the doors'). The simulated home
-(assets/world.toml) has no thermostat and no thermometer, only smart plugs (a heater on one): the answer says so and points to
-the plugs, instead of setting an alarm or reporting the weather.
+HWU64 has no intent for a thermostat (the model hears "set the thermostat to 21 degrees" as an alarm), so
+the words decide (`request`, one of the rules skills/status.py runs, like the doors'). The simulated home
+(assets/world.toml) has no thermostat and no thermometer, only smart plugs (a heater on one): the answer
+says so and points to the plugs, instead of setting an alarm or reporting the weather.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from .. import speech_text as say
 from ..world import World
 from .base import Reply, Turn, skill
 
-INDOORS = r"(?:in here|inside|indoors|in the (?:house|home|flat|apartment|room|[a-z]+ ?room|kitchen|bedroom|office|hallway|bathroom))"
+INDOORS = (r"(?:in here|inside|indoors|"
+           r"in the (?:house|home|flat|apartment|room|[a-z]+ ?room|kitchen|bedroom|office|hallway|bathroom))")
 CLIMATE = re.compile(r"\b(?:thermostat|(?:central )?heating|air ?con(?:ditioning|ditioner)?|the a/?c|radiators?)\b"
                      rf"|\b(?:temperature|degrees|warm|cold|hot|warmer|cooler|colder|hotter)\b.*\b{INDOORS}"
                      r"|\b(?:room|indoor|house|home) temperature\b"

@@ -15,7 +15,7 @@ from app.nlu.types import Understanding
 
 from .. import questions
 from ..world import World
-from . import climate, conversions, devices, doors, general, home, lists, media
+from . import chance, climate, conversions, devices, doors, general, home, lists, media
 from .base import SKILLS, Reply, Turn, skill
 
 STATUS = {
@@ -60,8 +60,9 @@ def route(u: Understanding, world: World) -> Understanding:
         return u if intent == u.intent else Understanding(u.text, intent, u.confidence, u.entities, u.alternatives)
     # A rule that matches the whole utterance is sure; the switch rule keeps the model's confidence, which
     # was right about the scenario.
-    rules = ((general.greeting, True), (lists.bought, True), (home.command, True), (media.transport, True), (media.library, True), (devices.undo_request, True),
-             (conversions.command, True), (devices.direction, False))
+    rules = ((general.greeting, True), (lists.bought, True), (chance.request, True), (home.command, True),
+             (media.transport, True), (media.library, True), (devices.undo_request, True), (conversions.command, True),
+             (devices.direction, False))
     for rule, sure in rules:
         intent = rule(u, world)
         if intent and intent != u.intent:
