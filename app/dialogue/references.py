@@ -52,6 +52,9 @@ def resolve(u: Understanding, state: Session, world: World) -> Understanding | N
         return listed
     if (m := MAKE_IT.match(digits(u.text))) and (timed := _same_unit(u, state, m["n"])) is not None:
         return timed
+    if m and state.last_intent in ("iot_hue_lightdim", "iot_hue_lightup") and state.last_devices:
+        level = f"to {m['n']} percent"  # "make it 80" after "set them to 50 percent": the same lights, 80 %
+        return _as(u, "iot_hue_lightdim", [Entity("change_amount", level, 0, len(level))])
     if state.last_intent == "qa_convert" and (conversions.names_a_unit(u.text)
                                               or conversions.count_again(u.text, state.last_quantity)):
         return _as(u, "qa_convert", [])
