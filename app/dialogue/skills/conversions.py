@@ -269,7 +269,8 @@ def _dates_answer(t: Turn, text: str) -> Reply | None:
         what = re.sub(r"^(?:the|my|next)\s+", "", m["what"])
         day = _target_day(what, t.now, past)
         if day is None:  # "how long to boil an egg" is not a date sum; "how many days until my holiday" is one
-            return t.reply(f"I don't know the date of {what}, so I can't count the days.") if m["unit"] else None
+            said = re.sub(r"^my\s+", "your ", m["what"])  # "until my birthday": "the date of your birthday"
+            return t.reply(f"I don't know the date of {said}, so I can't count the days.") if m["unit"] else None
         days = abs((day - today).days)
         t.session.last_number = days
         t.session.last_quantity = {"until": m["unit"] or "days", "dir": m["dir"], "what": what}  # "and in weeks?"

@@ -29,6 +29,29 @@ CAN = ("I can set timers, alarms and reminders, keep lists and your calendar, sw
        "look things up on the internet.")
 
 
+# "repeat that", "say that again", "what did you say": the last reply (the model hears the music's repeat mode)
+REPEAT = re.compile(r"^\W*(?:(?:sorry|pardon|hearth|please|can you|could you|would you)\W+)*(?:repeat (?:that|it|this|"
+                    r"yourself|what you (?:just )?said)|say (?:that|it) again|what did you (?:just )?say|what was that|"
+                    r"come again|pardon)(?: please)?\W*$")
+# "speak slower", "talk a bit faster": the voice's pace, a setting (the model hears the volume)
+PACE = re.compile(r"\b(?:speak|talk)\w* (?:a (?:bit|little) |much )?(?P<way>slow|slower|more slowly|fast|faster|quicker"
+                  r"|more quickly)\b")
+
+
+def said_again(u: Understanding, world: object) -> str | None:
+    """general_repeat for "repeat that" and the like, general_pace for "speak slower"; rules skills/status.py runs
+    before its question rules ("what did you say" is a question about the last reply, not a status)."""
+    text = u.text.lower()
+    return "general_repeat" if REPEAT.match(text) else "general_pace" if PACE.search(text) else None
+
+
+@skill("general_pace", does="change how fast I speak")
+def pace(t: Turn) -> Reply:
+    t.remember = False
+    return t.reply("I can't change how fast I speak by voice yet. You can in Settings, under Devices and voice: "
+                   "Speech rate.")
+
+
 def greeting(u: Understanding, world: object) -> str | None:
     """general_quirky (which greets back) for a greeting said alone; one of the rules skills/status.py runs."""
     return "general_quirky" if ONLY_GREETING.match(u.text.lower()) else None
