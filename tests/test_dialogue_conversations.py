@@ -1264,3 +1264,16 @@ def test_switching_a_light_on_at_a_level_sets_the_level(env):
     r = env.dm.handle(u("turn the bedroom light on to 50 percent", "iot_hue_lightoff", 0.5, **place))
     bedroom = next(d for d in env.dm.world_snapshot()["devices"] if d["id"] == "light.bedroom")
     assert bedroom["state"]["on"] is True and bedroom["state"]["brightness"] == 50 and "fifty" in r.text
+
+
+def test_speak_slower_saves_the_speech_rate_a_step_at_a_time(env):
+    from app.config import Settings
+
+    r = env.dm.handle(u("speak slower", "audio_volume_down", 0.7))
+    assert r.intent == "general_pace" and Settings.load().speech_rate == 150 and "one hundred and fifty" in r.text
+    replace_rate = Settings.load()
+    replace_rate.speech_rate = 395
+    replace_rate.save()
+    env.dm.handle(u("can you talk a bit faster", "audio_volume_up", 0.7))
+    r = env.dm.handle(u("talk faster", "audio_volume_up", 0.7))
+    assert Settings.load().speech_rate == 400 and r.text.startswith("That's as fast as I speak")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+from app.config import Settings
+from app.errors import HearthError
 from app.nlu.types import Understanding
 
 from .. import speech_text as say
@@ -33,7 +36,8 @@ CAN = ("I can set timers, alarms and reminders, keep lists and your calendar, sw
 REPEAT = re.compile(r"^\W*(?:(?:sorry|pardon|hearth|please|can you|could you|would you)\W+)*(?:repeat (?:that|it|this|"
                     r"yourself|what you (?:just )?said)|say (?:that|it) again|what did you (?:just )?say|what was that|"
                     r"come again|pardon)(?: please)?\W*$")
-# "speak slower", "talk a bit faster": the voice's pace, a setting (the model hears the volume)
+# "speak slower", "talk a bit faster": the voice's pace, a setting (the model hears the volume); a step is 25 wpm
+PACE_STEP = 25
 PACE = re.compile(r"\b(?:speak|talk)\w* (?:a (?:bit|little) |much )?(?P<way>slow|slower|more slowly|fast|faster|quicker"
                   r"|more quickly)\b")
 
@@ -47,9 +51,22 @@ def said_again(u: Understanding, world: object) -> str | None:
 
 @skill("general_pace", does="change how fast I speak")
 def pace(t: Turn) -> Reply:
+    """A step slower or faster, saved as the `speech_rate` setting, which the assistant reloads before the next
+    turn (app/assistant.py), so the reply that says so still comes at the old pace."""
     t.remember = False
-    return t.reply("I can't change how fast I speak by voice yet. You can in Settings, under Devices and voice: "
-                   "Speech rate.")
+    settings = Settings.load()
+    low, high = Settings.limits("speech_rate")
+    slower = PACE.search(t.text)["way"] in ("slow", "slower", "more slowly")
+    rate = int(min(max(settings.speech_rate + (-PACE_STEP if slower else PACE_STEP), low), high))
+    if rate == settings.speech_rate:
+        return t.reply(f"That's as {'slowly' if slower else 'fast'} as I speak: {say.number(rate)} words a minute.")
+    try:
+        replace(settings, speech_rate=rate).save()
+    except HearthError as exc:
+        return t.reply(f"I couldn't change it: {exc.message}.")
+    way = "more slowly" if slower else "faster"
+    return t.reply(f"Okay, I'll speak {way}: {say.number(rate)} words a minute.",
+                   [{"setting": "speech_rate", "value": rate}])
 
 
 def greeting(u: Understanding, world: object) -> str | None:
