@@ -23,7 +23,7 @@ from app.text import apostrophes
 from . import presence, questions, references
 from .clock import Clock, SystemClock
 from .reply import Reply
-from .skills import CONFIRMED, SKILLS, Session, Turn, alarms, calendar, status
+from .skills import CONFIRMED, SKILLS, Session, Turn, alarms, calendar, lists, status
 from .skills.base import Skill
 from .slots import Slots, value
 from .snapshot import WorldSnapshot
@@ -205,6 +205,8 @@ class DialogueManager:
             return None
         kind = pending["kind"]
         if references.is_request(u.text):  # "set a timer for" after "Which room?": not the answer
+            if kind == "slot" and pending["intent"] == "lists_createoradd" and lists.spanned(u.text.lower(), lists.ADD):
+                u = replace(u, intent="lists_createoradd")  # "add passport and charger" after "What should go on it?"
             if kind != "slot" or u.intent != pending["intent"]:
                 return None
             # the same request said in full ("add tape to my moving house list" after "What should go on it?"):

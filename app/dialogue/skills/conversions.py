@@ -15,9 +15,11 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from app.nlu.types import Entity
+
 from .. import questions
 from .. import speech_text as say
-from ..slots import digits, value
+from ..slots import Slots, digits, value
 from . import clock_skills, currency, general, maths, offline, weather  # noqa: F401 (registered before they are wrapped)
 from .base import Reply, Turn, answers_first, skill
 
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
     from ..world import World
 
 ROUTED = ("qa_maths", "qa_factoid", "qa_definition", "qa_currency", "cooking_recipe", "datetime_query",
-          "weather_query", "general_quirky")
+          "datetime_convert", "weather_query", "general_quirky")
 
 # What Hearth converts, by pint dimensionality; anything else (energy, data, angles...) is not claimed.
 KINDS = {"[length]": "a length", "[mass]": "a weight", "[length] ** 3": "a volume", "[temperature]": "a temperature",
@@ -68,6 +70,9 @@ N = r"\d+|an?|one"
 DATE_UNITS = ("day", "week", "fortnight", "month", "year")
 DATE_WORDS = re.compile(r"\d|\b(?:today|tomorrow|" + "|".join(
     n.lower() for n in (*calendar.month_name[1:], *calendar.day_name)) + r")\b")  # a date said as a date, not a name
+# "how long until 5 pm", "how many hours until midnight": a time of day, counted in hours and minutes
+CLOCK_UNTIL = re.compile(r"\bhow (?:long|many (?:hours|minutes)|much time)\b.{0,30}?\b(?:until|till|til|before) "
+                         r"(?P<what>.{1,40})$")
 UNTIL = re.compile(r"\bhow (?:many (?P<unit>days|weeks|months|sleeps|nights)|long)\b.{0,30}?\b"
                    r"(?P<dir>until|till|til|before|to|since|ago was) (?P<what>.{1,40})$")
 WHICH_DAY = re.compile(r"\b(?:what|which) (?:day|date)(?: of the week)? (?P<dir>is|was|will be|falls on) "
@@ -262,8 +267,23 @@ def _span(days: int, unit_name: str | None) -> str:
     return say.plural(days, "sleep" if unit_name in ("sleeps", "nights") else "day")
 
 
+def _clock_answer(t: Turn, text: str) -> Reply | None:
+    """"how long until 5 pm": from now to that time's next occurrence; None when the words name no time of day."""
+    m = CLOCK_UNTIL.search(text)
+    if m is None:
+        return None
+    said = Slots([Entity("time", m["what"], 0, len(m["what"]))], t.now).moment()
+    if said.at is None or said.grain != "time":
+        return None
+    at = said.at if said.at > t.now else said.at + timedelta(days=1)
+    minutes = max(1, round((at - t.now).total_seconds() / 60))
+    return t.reply(f"It's {say.duration(minutes * 60)} until {say.at(at, t.now)}.")
+
+
 def _dates_answer(t: Turn, text: str) -> Reply | None:
     today = t.now.date()
+    if clock := _clock_answer(t, text):
+        return clock
     if m := UNTIL.search(text):
         past = m["dir"] in ("since", "ago was")
         what = re.sub(r"^(?:the|my|next)\s+", "", m["what"])

@@ -74,6 +74,18 @@ def stop(t: Turn) -> list[dict]:
     return [{"player": "stop"}]
 
 
+# "what station is this", "which song is playing", "what's this podcast": the model hears a train station
+WHAT_PLAYS = re.compile(r"\b(?:what|which)(?:'s| is)? (?:this |that )?(?:station|song|track|tune|podcast|episode|"
+                        r"audiobook|book|chapter|album|artist|band|singer)\b(?: (?:is )?(?:this|that|playing|on))?\W*$"
+                        r"|\bwhat(?:'s| is) (?:this|that|playing|on)(?: (?:station|song|track|podcast|episode))?\W*$")
+
+
+def asking_what_plays(u: Understanding, world: World) -> str | None:
+    """music_query when something is playing and the words ask what it is; one of the rules skills/status.py runs
+    before its question rules."""
+    return "music_query" if world.store.get(NOW) is not None and WHAT_PLAYS.search(u.text.lower()) else None
+
+
 def transport(u: Understanding, world: World) -> str | None:
     """media_stop / pause / resume / next / previous when the utterance is only such a command."""
     words = re.findall(r"[a-z]+", u.text.lower().replace("that's", "that"))

@@ -48,7 +48,8 @@ def route(u: Understanding, world: World) -> Understanding:
     """The intent the words mean (see the module's docstring); the model's own when no rule applies."""
     if questions.is_prohibition(u.text):  # "don't turn on the lights" acts on nothing
         return Understanding(u.text, "general_dontcare", 1.0, u.entities, u.alternatives)
-    if intent := doors.request(u, world) or climate.request(u, world) or general.said_again(u, world):
+    if intent := (doors.request(u, world) or climate.request(u, world) or general.said_again(u, world)
+                  or media.asking_what_plays(u, world)):
         # "is the front door locked" and "lock it" alike; "what did you say" is no status question
         return Understanding(u.text, intent, 1.0, u.entities, u.alternatives)
     if questions.is_question(u.text):
