@@ -7,16 +7,19 @@ HWU64 has no intent for them ("goodnight" comes out as audio_volume_mute), so th
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from app.nlu.types import Understanding
 
 from .. import speech_text as say
+from ..slots import Slots
 from ..world import Device, World
 from . import devices, media
 from .base import Reply, Turn, skill
 
 EVERYTHING = re.compile(r"\b(everything|every device|all (?:the |my )?devices|all the things)\b|"
-                        r"\banything (?:\w+ )?(?:on|off|running)\W*$")  # "is anything still on", not "... on my list"
+                        r"\banything (?:\w+ )?(?:on|off|running)(?: in (?:here|the \w+(?: room)?))?\W*$")
+# "is anything still on", "is anything on in the office", not "is anything on my list"
 GOODNIGHT = re.compile(r"^\W*(?:(?:ok|okay|well|right|alright|hey|hearth)\W+)*(?:good ?night|night night|nighty night|"
                        r"i'?m (?:going|off) to bed|i am (?:going|off) to bed|time for bed|bed ?time)"
                        r"(?:\W+(?:hearth|everyone|all|then|now))*\W*$")
@@ -53,6 +56,10 @@ def everything_off(t: Turn) -> Reply:
 @skill("home_query", accepts=("house_place",), does="tell you what's on")
 def what_is_on(t: Turn) -> Reply:
     """What is on, from state: lights, plugs, the vacuum, the coffee maker, the music."""
+    rooms = [replace(e, type="house_place", value=None) for e in t.slots.all("place_name")
+             if t.world.room(e.text.lower().replace(" ", "_"))]  # "in the office", tagged as a town
+    if rooms:
+        t.slots = Slots([e for e in t.u.entities if e.type != "place_name"] + rooms, t.now)
     on = _on(t) + [d for d in t.world.find() if d.state.get("status") in ("cleaning", "brewing")]
     playing = media.now_playing(t)
     asked_off = bool(re.search(r"\boff\b", t.text))
