@@ -1277,3 +1277,19 @@ def test_speak_slower_saves_the_speech_rate_a_step_at_a_time(env):
     env.dm.handle(u("can you talk a bit faster", "audio_volume_up", 0.7))
     r = env.dm.handle(u("talk faster", "audio_volume_up", 0.7))
     assert Settings.load().speech_rate == 400 and r.text.startswith("That's as fast as I speak")
+
+
+@pytest.mark.parametrize("today, this, after", [
+    ("2026-11-30", ["2026-12-05", "2026-12-06"], ["2026-12-12", "2026-12-13"]),  # a Monday
+    ("2026-12-05", ["2026-12-05", "2026-12-06"], ["2026-12-12", "2026-12-13"]),  # the Saturday itself
+    ("2026-12-06", ["2026-12-06"], ["2026-12-12", "2026-12-13"]),  # on Sunday, this weekend is today
+])
+def test_the_weekend_the_words_name(today, this, after):
+    from datetime import date
+
+    from app.dialogue.slots import weekend
+
+    day = date.fromisoformat(today)
+    assert [d.isoformat() for d in weekend("what's on this weekend", day)] == this
+    assert [d.isoformat() for d in weekend("and next weekend", day)] == after
+    assert weekend("what's on this week", day) is None

@@ -73,7 +73,9 @@ def test_other_speech_does_not_fire(tmp_path, detector, text):
     assert detector.scan(frames_of(with_silence(spoken(tmp_path, text)))) == []
 
 
-def test_streaming_firings_equal_the_batched_trace(tmp_path, detector):
+@pytest.mark.parametrize("patience", [1, 3])
+def test_streaming_firings_equal_the_batched_trace(tmp_path, patience):
+    detector = WakeDetector(WakeOptions(patience=patience))
     audio = with_silence(spoken(tmp_path, "hey hearth"), spoken(tmp_path, "hey hearth what time is it"))
     fired = detector.scan(frames_of(audio))
     batched = [round((c + 1) * CHUNK / SAMPLE_RATE, 2) for c in firings(detector.trace(audio), detector.options)]
@@ -86,6 +88,14 @@ def test_the_refractory_period_silences_repeats():
     assert firings(scores, WakeOptions(0.5, refractory_s=2.0)) == [10, 40]
     assert firings(scores, WakeOptions(0.5, refractory_s=0.5)) == [10, 20, 40]
     assert firings(scores, WakeOptions(0.95)) == []
+
+
+def test_patience_waits_for_scores_in_a_row():
+    scores = np.zeros(100, np.float32)
+    scores[[10, 20, 21, 30, 31, 32]] = 0.9  # one high score, then two in a row, then three
+    assert firings(scores, WakeOptions(0.5, refractory_s=0.5, patience=1)) == [10, 20, 30]
+    assert firings(scores, WakeOptions(0.5, refractory_s=0.5, patience=2)) == [21, 31]
+    assert firings(scores, WakeOptions(0.5, refractory_s=0.5, patience=3)) == [32]
 
 
 class Source:
@@ -146,6 +156,7 @@ def test_the_settings_turn_it_on(tmp_path):
 
     assert wake_options(Settings()) is None
     assert wake_options(Settings(wake_word=True, wake_threshold=0.7)) == WakeOptions(0.7, 2.0)
+    assert wake_options(Settings(wake_word=True, wake_patience=3)).patience == 3
     on = Settings(wake_word=True)
     assert wake_options(on) == WakeOptions()  # one default, the threshold the build measured
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.train
 from app.audio.files import SAMPLE_RATE
 from app.wake import CHUNK, WINDOW, WakeDetector, WakeFeatures, wake_model_dir
 from models import voices
-from models.wakeword import augment, build, data
+from models.wakeword import augment, build, data, evaluate, mine, train
 
 
 def test_held_out_voices_and_speeds_are_never_trained_on():
@@ -26,6 +26,12 @@ def test_held_out_voices_and_speeds_are_never_trained_on():
     assert not set(voices.SPEECH_VARIANTS) & set(voices.HELD_VARIANTS)
     speeds = [voices.held_speed(rng) for _ in range(200)]
     assert all(v.speed in voices.HELD_SPEEDS or v.speed in voices.HELD_STRETCH for v in speeds)
+
+
+def test_the_mining_pool_never_holds_a_measurement_sentence():
+    sizes = data.Sizes()
+    assert len(mine.pool_texts(sizes)) > 1000
+    assert not set(mine.pool_texts(sizes)) & set(data.sentences()[-sizes.measure_sentences:])
 
 
 def test_every_engine_speaks():
@@ -61,5 +67,22 @@ def test_the_tiny_build_trains_exports_and_measures(tmp_path):
     results = json.loads((tmp_path / "work" / "results.json").read_text())
     assert results["clips"] == {"voice": data.TINY.held_voice, "speed": data.TINY.held_speed}
     assert 0 <= results["test"]["false_reject"] <= 1 and results["test"]["hours"] > 0
+    assert results["patience"] in evaluate.PATIENCE
     detector = WakeDetector(folder=out)  # the manifest the build wrote verifies the new classifier
     assert len(detector.trace(np.zeros(2 * SAMPLE_RATE, np.float32))) == 2 * SAMPLE_RATE // CHUNK
+
+
+def test_mining_keeps_the_windows_the_model_scores_highest(tmp_path):
+    features, pool = WakeFeatures(), data.Examples()
+    pool.add(features, np.zeros(2 * SAMPLE_RATE, np.float32))
+    phrase = voices.speak("hey hearth", voices.Voice("espeak", "en-us", 150, 50))
+    pool.add(features, np.concatenate([np.zeros(SAMPLE_RATE, np.float32), phrase, np.zeros(SAMPLE_RATE, np.float32)]))
+    pool.save(tmp_path / "pool.npz")
+    options = mine.MineOptions(min_score=0.5, most=3, weight=7.0)
+    assert mine.mine(tmp_path / "pool.npz", wake_model_dir(), tmp_path / "hard.npz", options) == 3
+    hard, every = data.load([tmp_path / "hard.npz"]), data.load([tmp_path / "pool.npz"])
+    detector = WakeDetector()
+    kept = detector.scores(train.windows(hard["embeddings"], hard["ends"]))
+    others = detector.scores(train.windows(every["embeddings"], every["ends"]))
+    assert kept.min() >= 0.5 and np.sort(others)[-3:] == pytest.approx(np.sort(kept), abs=1e-6)
+    assert (hard["labels"] == 0).all() and (hard["weights"] == 7.0).all()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from app.nlu.types import Entity
@@ -20,6 +20,18 @@ from . import speech_text as say
 TIME_TYPES = ("time", "date", "timeofday")
 # The hours a bare "at 7" or "at 1" most likely means for an appointment or a reminder: 7 a.m. to 9:59 p.m.
 AWAKE = range(7, 22)
+
+
+def weekend(text: str, today: date) -> list[date] | None:
+    """The days "this weekend" / "the weekend" / "next weekend" name, from today on (on a Sunday, this weekend is
+    today); None when the words say no weekend."""
+    if "weekend" not in text:
+        return None
+    after = "next weekend" in text
+    if today.weekday() == 6:
+        return [today + timedelta(days=6), today + timedelta(days=7)] if after else [today]
+    saturday = today + timedelta(days=5 - today.weekday() + (7 if after else 0))
+    return [d for d in (saturday, saturday + timedelta(days=1)) if d >= today]
 
 
 def digits(text: str) -> str:

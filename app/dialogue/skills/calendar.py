@@ -14,7 +14,7 @@ from app.nlu.types import Entity
 from app.nlu.values import clean_text, normalize
 
 from .. import speech_text as say
-from ..slots import Moment, Slots, digits
+from ..slots import Moment, Slots, digits, weekend
 from ..state import Event
 from . import alarms
 from .base import Reply, Turn, on_confirm, skill
@@ -94,10 +94,10 @@ def _reminder_moment(t: Turn, words: str) -> Moment:
 def _window(t: Turn) -> tuple[datetime, datetime, str]:
     """The span a query or removal talks about, and how to say it."""
     today = t.now.replace(hour=0, minute=0, second=0, microsecond=0)
-    if "weekend" in t.text:  # "this weekend": from Saturday (or now, during it) to Monday; "next weekend" a week on
-        saturday = today + timedelta(days=(5 - today.weekday()) % 7 + (7 if "next weekend" in t.text else 0))
-        start = max(t.now, saturday - timedelta(days=1) if today.weekday() == 6 else saturday)
-        return start, saturday + timedelta(days=2), "next weekend" if "next weekend" in t.text else "this weekend"
+    if days := weekend(t.text, today.date()):  # from its first day (or now, during it) to the Monday after
+        first = today.replace(year=days[0].year, month=days[0].month, day=days[0].day)
+        return max(t.now, first), first + timedelta(days=len(days)), ("next weekend" if "next weekend" in t.text
+                                                                       else "this weekend")
     if "next week" in t.text:  # Monday to Sunday after this one; "this week" and "the week" below: the next seven days
         monday = today + timedelta(days=7 - today.weekday())
         return monday, monday + timedelta(days=7), "next week"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
 import re
+from datetime import date
 
 from .. import speech_text as say
+from ..slots import weekend
 from .base import Reply, Turn, skill
 
 WET = ("rain", "drizzle", "thunder", "snow", "shower")
@@ -30,12 +33,22 @@ def weather_query(t: Turn) -> Reply:
     if place is None:
         known = [p["place"] for p in t.world.weather]
         return t.reply(f"I only have a simulated forecast for {say.join(known, 'and')}, not {place_words.title()}.")
+    here = "" if place["place"] == t.world.home.get("place") else f" in {place['place']}"
+    if days := weekend(t.text, t.now.date()):  # "this weekend": Saturday and Sunday, each said
+        said = [f"{calendar.day_name[d.weekday()]} {_day(place, d)['condition']}, from "
+                f"{say.number(_day(place, d)['low'])} to {say.number(_day(place, d)['high'])} degrees" for d in days]
+        wettest = max((_day(place, d) for d in days), key=lambda day: any(w in day["condition"] for w in WET))
+        return t.reply(f"The simulated forecast for the weekend{here}: {'; '.join(said)}.{_advice(t.text, wettest)}")
     moment = t.slots.moment()
     when = moment.at or t.now
-    day = place["pattern"][when.date().toordinal() % len(place["pattern"])]
+    day = _day(place, when.date())
     spoken_day = say.day(when, t.now).removeprefix("on ")
-    scope = spoken_day if place["place"] == t.world.home.get("place") else f"{spoken_day} in {place['place']}"
     low, high = say.number(day["low"]), say.number(day["high"])
     text = t.pick("In the simulated forecast for {}", "The simulated forecast for {}", "My simulated weather for {}")
-    text = text.format(scope)
+    text = text.format(spoken_day + here)
     return t.reply(f"{text}: {day['condition']}, from {low} to {high} degrees.{_advice(t.text, day)}")
+
+
+def _day(place: dict, day: date) -> dict:
+    """A day of the place's simulated pattern, which repeats."""
+    return place["pattern"][day.toordinal() % len(place["pattern"])]
