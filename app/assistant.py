@@ -45,7 +45,7 @@ class ConversationOptions:
     wake: WakeOptions | None = None  # while idle, wait for "hey hearth" (app/wake.py), then listen
     # In wake mode "hey hearth" also stops a reply (voice barge-in); Hearth's own voice reaches the microphone
     # too, so while it speaks the word must score this high (docs/models.md, "Voice barge-in").
-    barge_in_threshold: float | None = 0.99
+    barge_in_threshold: float | None = 0.94
 
 
 class Cancelled(Exception):

