@@ -218,6 +218,8 @@ def _adjusted(t: Turn, seconds: int) -> Reply:
 
 @skill("alarm_set", accepts=TIME_SLOTS + ("event_name", "alarm_type"), does="set an alarm or a timer")
 def alarm_set(t: Turn) -> Reply:
+    if re.search(r"\b(?:pause|unpause|resume|freeze)\b.*\b(?:timers?|alarms?|it)\b", t.text):  # "pause the timer"
+        return t.reply("I can't pause timers yet. I can cancel one, or add or take off time.")
     if t.followup and re.search(r"\b(?:cancel|delete|remove)\b", t.text):  # "cancel the 8 pm one", taken as a
         said = [e for e in t.u.entities if e.text.lower() in t.text]  # follow-up: only its own words count
         t.u, t.slots = replace(t.u, entities=said), Slots(said, t.now)

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import calendar
 import functools
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
+
+from app.nlu.types import Understanding
 
 from .. import speech_text as say
 from ..world import World
 from .base import Reply, Turn, skill
 
 PLACE_TYPES = ("place_name", "time_zone")
+# Calendar facts, which the model files anywhere ("is it a leap year" -> qa_factoid): the words decide (`fact`)
+WEEK = re.compile(r"\bwhat week(?: of the year| number)? is (?:it|this)\b|\bweek number\b")
+LEAP = re.compile(r"\bleap year\b")
+MONTH_DAYS = re.compile(r"\bhow many days (?:are )?(?:there )?in (?P<month>" + "|".join(
+    m.lower() for m in calendar.month_name[1:]) + r")\b")
+SUN = re.compile(r"\b(?:sun ?(?:set|rise)s?|sundown|sun ?up|dawn|dusk)\b")
 
 
 @functools.cache
@@ -39,8 +48,38 @@ def place_label(words: str) -> str:
     return words.upper() if len(words) <= 4 and " " not in words else words.title()
 
 
+def fact_request(u: Understanding, world: World) -> str | None:
+    """datetime_query for a calendar fact the clock answers; one of the rules skills/status.py runs before its
+    question rules."""
+    text = u.text.lower()
+    return "datetime_query" if any(p.search(text) for p in (WEEK, LEAP, MONTH_DAYS, SUN)) else None
+
+
+def _fact(t: Turn) -> Reply | None:
+    """The week number, leap years, a month's days; sunrise and sunset honestly unknown."""
+    today = t.now.date()
+    if WEEK.search(t.text):
+        return t.reply(f"It's week {say.number(today.isocalendar().week)} of {today.year}.")
+    if LEAP.search(t.text):
+        year = int(m[0]) if (m := re.search(r"\b\d{4}\b", t.text)) else today.year
+        if calendar.isleap(year):
+            return t.reply(f"Yes, {year} is a leap year.")
+        after = next(y for y in range(year + 1, year + 9) if calendar.isleap(y))
+        return t.reply(f"No, {year} isn't a leap year. The next one is {after}.")
+    if m := MONTH_DAYS.search(t.text):
+        month = [n.lower() for n in calendar.month_name].index(m["month"])
+        year = today.year if month >= today.month else today.year + 1  # the next one
+        days = calendar.monthrange(year, month)[1]
+        return t.reply(f"{calendar.month_name[month]} {year} has {say.number(days)} days.")
+    if SUN.search(t.text):
+        return t.reply("I don't have sunrise or sunset times: my forecast is simulated and I work offline.")
+    return None
+
+
 @skill("datetime_query", accepts=("date", "place_name", "time_zone", "timeofday"), does="tell you the date or time")
 def datetime_query(t: Turn) -> Reply:
+    if fact := _fact(t):
+        return fact
     now = t.now
     place = t.slots.text(*PLACE_TYPES)
     if place:

@@ -21,7 +21,8 @@ ONLY_GREETING = re.compile(r"^\W*(?:(?:good )?(?:morning|afternoon|evening)|hell
 HOW_ARE_YOU = re.compile(r"\bhow (?:are|r) (?:you|u)\b|\bhow(?:'s| is) it going\b|\bhow do you do\b|\byou (?:ok|alright)\b")
 CAN_DO = re.compile(r"\bwhat (?:else )?(?:can|could|do) you (?:do|help)|\bwhat are you (?:able|good)\b|\bhow can you help\b"
                     r"|^\W*help\W*$")
-WHO = re.compile(r"\bwho are you\b|\bwhat(?:'s| is) your name\b|\bwhat are you\b|\bwho (?:made|built|are) you\b")
+WHO = re.compile(r"\bwho are you\b|\bwhat(?:'s| is) your name\b|\bwhat are you\b|\bwho (?:made|built|are) you\b"
+                 r"|\bare you (?:alexa|siri|google|cortana|bixby|a robot|human|real)\b")
 THERE = re.compile(r"\bare you (?:there|listening|awake|still on)\b|\bcan you hear me\b")
 LOVE = re.compile(r"^\W*i (?:really )?(?:love|like) you\b")
 # The model's other homes for these ("what's your name" -> email_querycontact, "I love you" -> music_likeness).

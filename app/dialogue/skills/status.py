@@ -15,7 +15,7 @@ from app.nlu.types import Understanding
 
 from .. import questions
 from ..world import World
-from . import chance, climate, conversions, devices, doors, general, home, lists, media
+from . import chance, climate, clock_skills, conversions, devices, doors, general, home, lists, media
 from .base import SKILLS, Reply, Turn, skill
 
 STATUS = {
@@ -49,7 +49,7 @@ def route(u: Understanding, world: World) -> Understanding:
     if questions.is_prohibition(u.text):  # "don't turn on the lights" acts on nothing
         return Understanding(u.text, "general_dontcare", 1.0, u.entities, u.alternatives)
     if intent := (doors.request(u, world) or climate.request(u, world) or general.said_again(u, world)
-                  or media.asking_what_plays(u, world)):
+                  or media.asking_what_plays(u, world) or clock_skills.fact_request(u, world)):
         # "is the front door locked" and "lock it" alike; "what did you say" is no status question
         return Understanding(u.text, intent, 1.0, u.entities, u.alternatives)
     if questions.is_question(u.text):
@@ -62,9 +62,9 @@ def route(u: Understanding, world: World) -> Understanding:
         return u if intent == u.intent else Understanding(u.text, intent, u.confidence, u.entities, u.alternatives)
     # A rule that matches the whole utterance is sure; the switch rule keeps the model's confidence, which
     # was right about the scenario.
-    rules = ((general.greeting, True), (lists.bought, True), (chance.request, True), (home.command, True),
-             (media.transport, True), (media.library, True), (devices.undo_request, True), (conversions.command, True),
-             (devices.direction, False))
+    rules = ((general.greeting, True), (devices.later, True), (lists.bought, True), (chance.request, True),
+             (home.command, True), (media.transport, True), (media.library, True), (devices.undo_request, True),
+             (conversions.command, True), (devices.direction, False))
     for rule, sure in rules:
         intent = rule(u, world)
         if intent and intent != u.intent:
