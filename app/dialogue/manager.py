@@ -43,7 +43,7 @@ TIMER = re.compile(r"\btimers?\b")
 REMINDER = re.compile(r"\bremind(?: me| us|ers?)\b")
 REMIND_ME = re.compile(r"\bremind (?:me|us)\b")
 TIMER_REMOVE = re.compile(r"\b(cancel|stop|remove|delete|clear|turn off|end)\b")
-TIMER_QUERY = re.compile(r"\b(how (long|much|many)|left|remaining|what|which|any|check|list|show)\b")
+TIMER_QUERY = re.compile(r"\b(how (long|much|many)|left|remaining|what|when|which|any|check|list|show)\b")
 SETTING = re.compile(r"^\s*(?:please )?(?:set|start|make|create|add|put)\b")
 # "it" standing for the timer or alarm just talked about: "how much time is left on it", "cancel it", "is it done
 # yet", "how much time is left"; not the "it" of "what time is it".
@@ -51,7 +51,9 @@ IT_THE_ALARM = re.compile(r"\b(?:on|to|from|off|for|of|in|cancel|stop|remove|del
                           r"restart|reset)\s+(?:it|that(?: one)?|the (?:first|second|third|last|other) one)\b"
                           r"|\b(?:is|has) (?:it|that) (?:\w+ )?(?:done|finished|over|up|gone off|"
                           r"still going|still running|nearly|almost)\b"
-                          r"|\bhow (?:much time|long) (?:is |has )?(?:left|remaining)\b")
+                          r"|\bhow (?:much time|long) (?:is |has )?(?:left|remaining)\b"
+                          r"|\b(?:when|what time) (?:will|does|is) (?:it|that) "
+                          r"(?:go(?:ing)? off|ring|end|finish|be done)\b")
 
 
 def timer_request(u: Understanding, alarm_said: bool = False) -> Understanding:

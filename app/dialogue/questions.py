@@ -31,7 +31,7 @@ ASK_VERBS = {"tell", "check", "see", "say", "confirm", "know", "find", "let", "h
 POLITE = {"please", "just", "kindly", "quickly", "possibly", "maybe"}
 INDIRECT = re.compile(r"^(tell me (if|whether|what|which|who|when|where|why|how|the)\b|"
                       r"let me know (if|whether|what|which|who|when|where|why|how)\b|"
-                      r"i(?:'d| would| want| need)(?: like)? to know\b|i wonder\b|i'm wondering\b|check\b|"
+                      r"i(?:'d| would| want| need)(?: like)? to know\b|i wonder\b|i'm wondering\b|check\b(?! off\b)|"
                       r"see if\b|find out\b)")
 # Verbs a command starts with: a "?" after "turn off the lights?" is intonation, and "don't turn off
 # the lights" commands.

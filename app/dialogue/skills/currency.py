@@ -7,11 +7,12 @@ import functools
 import re
 from datetime import date
 
+from app.nlu.types import Understanding
 from app.vocabulary import vocabulary
 
 from .. import speech_text as say
 from ..slots import digits
-from ..world import ASSETS, load_toml
+from ..world import ASSETS, World, load_toml
 from .base import Reply, Turn, skill
 
 
@@ -23,6 +24,47 @@ def table() -> dict:
 def convert(amount: float, source: str, target: str) -> float:
     rates = table()["rates"]
     return amount / rates[source] * rates[target]
+
+
+# Sums of money the model files as currency ("a 20 percent tip on 45 dollars", "split 90 dollars between 3"): no rate
+TIP = re.compile(r"(?P<pct>\d+(?:\.\d+)?) ?(?:percent|per cent|%) tip (?:on|for) (?:a |an )?\D{0,3}?"
+                 r"(?P<amount>\d+(?:\.\d+)?)")
+SPLIT = re.compile(r"\b(?:split|divide|share)\w* (?:a |an |the )?\D{0,3}?(?P<amount>\d+(?:\.\d+)?)\D{0,30}? "
+                   r"(?:between|among|by|into|for|with) (?P<n>\d+)")
+
+
+def sum_request(u: Understanding, world: World) -> str | None:
+    """qa_currency for a tip or a split, with or without a currency named; one of the rules skills/status.py runs."""
+    text = digits(u.text)
+    return "qa_currency" if TIP.search(text) or SPLIT.search(text) else None
+
+
+def money(code: str, amount: float) -> str:
+    """"nine US dollars", "six US dollars and seventy-five cents": whole units and hundredths, as spoken."""
+    currency = vocabulary().currencies[code]
+    whole, cents = divmod(round(amount * 100), 100)
+    if not cents or currency.hundredth is None:
+        value = whole if not cents else round(amount, 2)
+        return f"{say.number(value)} {currency.name if value == 1 else currency.plural}"
+    part = f"{say.number(cents)} {currency.hundredth[0] if cents == 1 else currency.hundredth[1]}"
+    return f"{say.number(whole)} {currency.name if whole == 1 else currency.plural} and {part}" if whole else part
+
+
+def _sum(t: Turn, code: str) -> Reply | None:
+    text = digits(t.u.text)
+    if m := TIP.search(text):
+        pct, amount = float(m["pct"]), float(m["amount"])
+        tip = amount * pct / 100
+        t.session.last_number = tip
+        return t.reply(f"A {say.number(pct)} percent tip on {money(code, amount)} is {money(code, tip)}, "
+                       f"{money(code, amount + tip)} in all.")
+    if (m := SPLIT.search(text)) and int(m["n"]) > 0:
+        each = float(m["amount"]) / int(m["n"])
+        t.session.last_number = each
+        whole = money(code, float(m["amount"]))
+        ways = say.number(int(m["n"]))
+        return t.reply(f"{whole[0].upper()}{whole[1:]} split {ways} ways is {money(code, each)} each.")
+    return None
 
 
 def _name(code: str, amount: float) -> str:
@@ -37,6 +79,8 @@ def qa_currency(t: Turn) -> Reply:
     unknown = [w for w, c in found if c not in rates]
     codes = [c for _, c in found if c in rates]
     home = t.world.home.get("currency", "USD")
+    if len(codes) <= 1 and (reply := _sum(t, codes[0] if codes else home)):  # a tagged "split" is no currency
+        return reply
     if not codes:
         if unknown:
             return t.reply(f"My offline rate table doesn't have {say.join(unknown, 'or')}.")

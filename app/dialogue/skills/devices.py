@@ -46,8 +46,9 @@ def _names(t: Turn, devices: list[Device]) -> tuple[str, str]:
 
 
 # "turn on the lights at 7 pm", "switch off the heater in an hour": a change for later, which the home can't schedule
-LATER = re.compile(r"\b(?:at \d{1,2}(?::\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.|o'clock)|at \d{1,2}:\d\d|at (?:noon|midnight)"
-                   r"|in (?:\d+|an?|half an) (?:minutes?|hours?|mins?|hrs?)|tonight|tomorrow|when i (?:get|come) home)\b")
+LATER = re.compile(r"\b(?:at \d{1,2}(?::\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.|o'clock)|at \d{1,2}:\d\d"
+                   r"|at (?:noon|midnight)|in (?:\d+|an?|half an) (?:minutes?|hours?|mins?|hrs?)|tonight|tomorrow"
+                   r"|when i (?:get|come) home)\b")
 ACTS = ("iot_hue", "iot_wemo", "iot_cleaning", "iot_coffee")
 
 

@@ -18,9 +18,10 @@ ADD = (re.compile(r"\b(?:add|put|include|append|insert|write)\s+(?!(?:to|on|onto
 OUT_OF = re.compile(r"\b(?:out of|run out of|need some|need more)\s+(?P<items>[\w' -]{1,60}?)\s*(?:[,.;]|$|\s+so\b)")
 # "remove eggs": the items may run to the end of the words; "delete my shopping list" names the list, not an item.
 # "I bought the eggs" ticks them off too.
-REMOVE = (re.compile(r"\b(?:remove|delete|take|cross|tick|strike|scratch|get rid of|erase|"
+REMOVE = (re.compile(r"\b(?:remove|delete|take|cross|tick|check|strike|scratch|get rid of|erase|mark|"
                      r"i (?:just |already )?(?:bought|got|picked up)(?: the| some)?)(?:\s+off)?\s+"),
-          re.compile(r"(?<!\s)\s+(?:(?:from|off)\b|(?:on|in)\s+(?:my|the|our|that|this)\b)|$"))
+          re.compile(r"(?<!\s)\s+(?:(?:from|off)\b|(?:on|in)\s+(?:my|the|our|that|this)\b"
+                     r"|as (?:done|complete|completed|finished)\b)|$"))
 NOT_ITEMS = {"it", "this", "that", "them", "everything", "all", "the list", "my list", "items", "something"}
 A_LIST = re.compile(r"^(?:(?:my|the|our|this|that|whole|entire)\s+)*(?:[\w'-]+\s+){0,2}(?:list|checklist)s?$")
 # The list's name in the words when the model tagged none: "my packing list", "to the groceries".
@@ -89,6 +90,7 @@ def _one_each(part: str, listed: bool) -> list[str]:
 
 def split_items(words: str) -> list[str]:
     words = re.sub(r"^please\s+|[\s,]+please$", "", words.lower().strip(" .?!"))  # "remove the eggs please"
+    words = re.sub(r"\s+(?:too|as well|also)$", "", words)  # "add dry cleaning too"
     parts = re.split(r",\s*|\s+and\s+|\s+&\s+", words)
     items = [re.sub(r"^(some|a|an|the)\s+", "", p).strip() for p in parts
              if p.strip() and p.strip() not in NOT_ITEMS and not A_LIST.match(p.strip())]

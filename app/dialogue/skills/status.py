@@ -15,7 +15,7 @@ from app.nlu.types import Understanding
 
 from .. import questions
 from ..world import World
-from . import chance, climate, clock_skills, conversions, devices, doors, general, home, lists, media
+from . import chance, climate, clock_skills, conversions, currency, devices, doors, general, home, lists, media
 from .base import SKILLS, Reply, Turn, skill
 
 STATUS = {
@@ -49,7 +49,8 @@ def route(u: Understanding, world: World) -> Understanding:
     if questions.is_prohibition(u.text):  # "don't turn on the lights" acts on nothing
         return Understanding(u.text, "general_dontcare", 1.0, u.entities, u.alternatives)
     if intent := (doors.request(u, world) or climate.request(u, world) or general.said_again(u, world)
-                  or media.asking_what_plays(u, world) or clock_skills.fact_request(u, world)):
+                  or media.asking_what_plays(u, world) or clock_skills.fact_request(u, world)
+                  or currency.sum_request(u, world)):
         # "is the front door locked" and "lock it" alike; "what did you say" is no status question
         return Understanding(u.text, intent, 1.0, u.entities, u.alternatives)
     if questions.is_question(u.text):
