@@ -50,19 +50,21 @@ LATER = re.compile(r"\b(?:at \d{1,2}(?::\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.|o'clock)
                    r"|at (?:noon|midnight)|in (?:\d+|an?|half an) (?:minutes?|hours?|mins?|hrs?)|tonight|tomorrow"
                    r"|when i (?:get|come) home)\b")
 ACTS = ("iot_hue", "iot_wemo", "iot_cleaning", "iot_coffee")
+STOP_LATER = re.compile(r"\b(?:stop|turn off|switch off|end)\b.*\b(?:music|playing|song|radio|podcast|it)\b")
 
 
 def later(u: Understanding, world: World) -> str | None:
-    """iot_later for a device change asked for a later time (it would otherwise happen now); one of the rules
-    skills/status.py runs."""
+    """iot_later for a device change, or the music's end, asked for a later time (it would otherwise happen now);
+    one of the rules skills/status.py runs."""
     text = digits(u.text)
-    return "iot_later" if u.intent.startswith(ACTS) and LATER.search(text) and not questions.is_question(text) else None
+    acts = u.intent.startswith(ACTS) or STOP_LATER.search(text)  # "stop the music in 30 minutes": a sleep timer
+    return "iot_later" if acts and LATER.search(text) and not questions.is_question(text) else None
 
 
 @skill("iot_later", does="change a device later")
 def device_later(t: Turn) -> Reply:
-    return t.reply("I can't schedule changes to the home yet, so I didn't change anything. Ask me again then, or ask "
-                   "me to remind you.")
+    return t.reply("I can't do that later yet, so I didn't change anything. Ask me again then, or ask me to remind "
+                   "you.")
 
 
 def targets(t: Turn, kind: str) -> list[Device] | Reply:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from .. import speech_text as say
 from ..slots import weekend
@@ -39,6 +39,11 @@ def weather_query(t: Turn) -> Reply:
                 f"{say.number(_day(place, d)['low'])} to {say.number(_day(place, d)['high'])} degrees" for d in days]
         wettest = max((_day(place, d) for d in days), key=lambda day: any(w in day["condition"] for w in WET))
         return t.reply(f"The simulated forecast for the weekend{here}: {'; '.join(said)}.{_advice(t.text, wettest)}")
+    if re.search(r"\b(?:this|the|next|coming) week\b|\bweek ahead\b|\bseven days\b", t.text):  # a week, day by day
+        days = [t.now.date() + timedelta(days=i) for i in range(7)]
+        said = [f"{'today' if d == days[0] else calendar.day_name[d.weekday()]} {_day(place, d)['condition']}, "
+                f"{say.number(_day(place, d)['low'])} to {say.number(_day(place, d)['high'])}" for d in days]
+        return t.reply(f"The simulated forecast for the next seven days{here}, in degrees: {'; '.join(said)}.")
     moment = t.slots.moment()
     when = moment.at or t.now
     day = _day(place, when.date())
