@@ -5,8 +5,12 @@ from __future__ import annotations
 import calendar
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from num2words import num2words
+
+if TYPE_CHECKING:
+    from app.vocabulary import Currency
 
 SCIENTIFIC_FROM = 10**15  # "one point two times ten to the power of twenty" beats 20 spoken words
 
@@ -29,6 +33,17 @@ def number(x: float | int, digits: int = 2) -> str:
         about = "" if Decimal(f"{mantissa}e{exponent}") == exact else "about "
         return f"{about}{number(float(mantissa))} times ten to the power of {number(int(exponent))}"
     return num2words(x).replace(",", "")
+
+
+def money(currency: Currency, amount: float) -> str:
+    """"nine US dollars", "six US dollars and seventy-five cents", "fifty cents": whole units and hundredths (a
+    currency without hundredths says whole units only)."""
+    whole, cents = divmod(round(amount * 100), 100)
+    units = f"{number(whole)} {currency.name if whole == 1 else currency.plural}"
+    if not cents or currency.hundredth is None:
+        return units
+    part = f"{number(cents)} {currency.hundredth[0] if cents == 1 else currency.hundredth[1]}"
+    return f"{units} and {part}" if whole else part
 
 
 def ordinal(n: int) -> str:

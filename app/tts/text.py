@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from app.dialogue.speech_text import number, ordinal
+from app.dialogue.speech_text import money, number, ordinal
 from app.vocabulary import vocabulary
 
 # Split after . ! ? ; : or a comma followed by a space: the clause keeps its punctuation (the neural voice
@@ -69,13 +69,7 @@ def _time(m: re.Match) -> str:
 
 
 def _money(m: re.Match) -> str:
-    currency = _SYMBOLS[m[1]]
-    whole = _value(m[2])
-    spoken = f"{number(whole)} {currency.name if whole == 1 else currency.plural}"
-    if m[3] and int(m[3]) and currency.hundredth:
-        cent, cents = currency.hundredth
-        spoken += f" and {number(int(m[3]))} {cent if int(m[3]) == 1 else cents}"
-    return spoken
+    return money(_SYMBOLS[m[1]], _value(m[2]) + (int(m[3]) / 100 if m[3] else 0))
 
 
 def _degrees(m: re.Match) -> str:

@@ -40,14 +40,7 @@ def sum_request(u: Understanding, world: World) -> str | None:
 
 
 def money(code: str, amount: float) -> str:
-    """"nine US dollars", "six US dollars and seventy-five cents": whole units and hundredths, as spoken."""
-    currency = vocabulary().currencies[code]
-    whole, cents = divmod(round(amount * 100), 100)
-    if not cents or currency.hundredth is None:
-        value = whole if not cents else round(amount, 2)
-        return f"{say.number(value)} {currency.name if value == 1 else currency.plural}"
-    part = f"{say.number(cents)} {currency.hundredth[0] if cents == 1 else currency.hundredth[1]}"
-    return f"{say.number(whole)} {currency.name if whole == 1 else currency.plural} and {part}" if whole else part
+    return say.money(vocabulary().currencies[code], amount)
 
 
 def _sum(t: Turn, code: str) -> Reply | None:

@@ -83,7 +83,7 @@ WHAT_PLAYS = re.compile(r"\b(?:what|which)(?:'s| is)? (?:this |that )?(?:station
 def asking_what_plays(u: Understanding, world: World) -> str | None:
     """music_query when something is playing and the words ask what it is; one of the rules skills/status.py runs
     before its question rules."""
-    return "music_query" if world.store.get(NOW) is not None and WHAT_PLAYS.search(u.text.lower()) else None
+    return "music_query" if WHAT_PLAYS.search(u.text.lower()) and world.store.get(NOW) is not None else None
 
 
 def transport(u: Understanding, world: World) -> str | None:
