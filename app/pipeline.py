@@ -17,6 +17,7 @@ import functools
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -98,11 +99,15 @@ class Pipeline:
         self.options = options or PipelineOptions()
         self.bus = bus or EventBus()
         self._stages = dict(stages)
-        self._loading = threading.RLock()  # the conversation loop and the scheduler may both ask first
+        self._loading = threading.Lock()  # guards _stage_locks: the loop, the scheduler and preload may all ask first
+        self._stage_locks: dict[str, threading.RLock] = {}
 
     # -- lazily built stages -------------------------------------------------------------
     def _get(self, name: str, factory) -> Any:
+        """The stage's one instance, made on first use; a lock per stage, so two stages load at once."""
         with self._loading:
+            lock = self._stage_locks.setdefault(name, threading.RLock())
+        with lock:
             if name not in self._stages:
                 self._stages[name] = factory()
             return self._stages[name]
@@ -160,27 +165,35 @@ class Pipeline:
 
         First calls pay one-off costs (ONNX Runtime allocations, dateparser's lazy imports,
         SQLite schema checks) of a few hundred ms; the GUI calls this off the UI thread.
-        A model that cannot load is a HearthError tagged with its stage.
+        Hearing (VAD, Smart Turn, Whisper) loads on a second thread while this one loads the
+        language model and the voice: on two cores that takes start-up from about the sum of the
+        two to the longer (docs/benchmarks.md, cold start). A model that cannot load is a
+        HearthError tagged with its stage.
         """
         turn = TurnResult()  # preload's timings are not a turn's; they are only emitted
-        if audio:
-            silence = np.zeros(16000, np.float32)
-            with self._stage(Stage.VAD, turn):
-                self.vad.probabilities(silence)
-                if self.options.speculate:
-                    self._spare_vad.probabilities(silence)
-                if self.options.vad.endpoint == "smart":
-                    self.turn_model.probability(silence)
-            with self._stage(Stage.ASR, turn):
-                self.asr.transcribe(silence)
-        if self.options.understand:
-            with self._stage(Stage.NLU, turn):
-                self.nlu.understand("wake me up tomorrow at seven")
-            with self._stage(Stage.DIALOGUE, turn):
-                self.dialogue  # noqa: B018 - the property opens the state database
-        if self.options.speak:
-            with self._stage(Stage.TTS, turn):
-                synthesize("Ready.", self.options.tts)
+        with ThreadPoolExecutor(1, thread_name_prefix="hearth-preload") as pool:
+            hearing = pool.submit(self._warm_hearing, turn) if audio else None
+            if self.options.understand:
+                with self._stage(Stage.NLU, turn):
+                    self.nlu.understand("wake me up tomorrow at seven")
+                with self._stage(Stage.DIALOGUE, turn):
+                    self.dialogue  # noqa: B018 - the property opens the state database (on this thread)
+            if self.options.speak:
+                with self._stage(Stage.TTS, turn):
+                    synthesize("Ready.", self.options.tts)
+            if hearing is not None:
+                hearing.result()
+
+    def _warm_hearing(self, turn: TurnResult) -> None:
+        silence = np.zeros(16000, np.float32)
+        with self._stage(Stage.VAD, turn):
+            self.vad.probabilities(silence)
+            if self.options.speculate:
+                self._spare_vad.probabilities(silence)
+            if self.options.vad.endpoint == "smart":
+                self.turn_model.probability(silence)
+        with self._stage(Stage.ASR, turn):
+            self.asr.transcribe(silence)
 
     # -- running a turn ------------------------------------------------------------------
     @contextlib.contextmanager

@@ -167,3 +167,46 @@ def test_a_reply_is_synthesized_clause_by_clause_as_it_is_played(pipeline, monke
     pipeline.options.stream_speech = False
     monkeypatch.setattr("app.pipeline.synthesize", lambda text, options: Speech(np.zeros(3, np.float32), 22050))
     assert isinstance(pipeline.run_text("hello").speech, Speech)
+
+
+class GatedAsr:
+    """Whisper stand-in whose warm-up waits for the language model's: only loads that overlap pass."""
+
+    def __init__(self, nlu_started: threading.Event, fail: bool = False):
+        self.nlu_started, self.fail, self.thread = nlu_started, fail, None
+
+    def transcribe(self, audio):
+        self.thread = threading.current_thread()
+        assert self.nlu_started.wait(10), "hearing waited for the language model: the loads did not overlap"
+        if self.fail:
+            from app.errors import ModelError
+            raise ModelError("model file damaged or unreadable: encoder.int8.onnx", "reinstall Hearth")
+
+
+class StartedNlu(EchoNlu):
+    def __init__(self, started: threading.Event):
+        self.started = started
+
+    def understand(self, text):
+        self.started.set()
+        return super().understand(text)
+
+
+def test_preload_loads_hearing_and_understanding_at_once():
+    started = threading.Event()
+    asr = GatedAsr(started)
+    pipeline = Pipeline(PipelineOptions(speak=False, vad=VadOptions(endpoint="silence")), asr=asr,
+                        nlu=StartedNlu(started), dialogue=EchoDialogue())
+    pipeline.preload()
+    assert asr.thread is not threading.current_thread()
+
+
+def test_preload_reports_a_broken_hearing_model_with_its_stage():
+    from app.errors import ModelError
+
+    started = threading.Event()
+    pipeline = Pipeline(PipelineOptions(speak=False, vad=VadOptions(endpoint="silence")),
+                        asr=GatedAsr(started, fail=True), nlu=StartedNlu(started), dialogue=EchoDialogue())
+    with pytest.raises(ModelError) as error:
+        pipeline.preload()
+    assert error.value.stage == "asr"
