@@ -7,7 +7,10 @@ Per voice: load time (library or model, with its checks and warm-up run), time t
 (`app.tts.stream` until its first chunk: what a listener waits for before playback can start, p50/p95),
 real-time factor (synthesis time / audio time, all replies), intelligibility as the WER of the shipped
 Whisper (`app.asr`, 16 kHz) on the synthesized replies, and peak RSS of the worker process. The replies
-are bench/tts_replies.txt. `piper-int8` is a dynamic int8 copy of the neural voice made by
+are bench/tts_replies.txt, each synthesized `--draws` times: synthesis does not repeat exactly (the neural
+voice samples noise; espeak-ng's length varies by a few samples), Whisper's mishearings follow, and one
+pass of 50 replies moved the neural voice's WER between 6 and 9 % (2026-11-30); the table gives the WER
+of all draws together and of each draw. `piper-int8` is a dynamic int8 copy of the neural voice made by
 models/voice/build.py (needs the voice package or network to PyPI): measured, not shipped.
 """
 
@@ -57,8 +60,8 @@ def _load(name: str) -> None:
         piper.model = lambda voice=piper.VOICE: int8
 
 
-def worker(name: str, out: Path) -> dict:
-    """In a fresh process: load one voice, synthesize every reply, save each as out/<i>.npy."""
+def worker(name: str, out: Path, draws: int) -> dict:
+    """In a fresh process: load one voice, synthesize every reply `draws` times, save each as out/<row>.npy."""
     from app.tts import TtsOptions, stream
 
     options = TtsOptions(voice=VOICES[name])
@@ -67,7 +70,7 @@ def worker(name: str, out: Path) -> dict:
     load_s = time.perf_counter() - t0
     list(stream("Okay, the kitchen light is on.", options))  # warm-up, not counted
     rows = []
-    for i, text in enumerate(replies()):
+    for i, (draw, text) in enumerate((d, text) for d in range(draws) for text in replies()):
         t = time.perf_counter()
         chunks = stream(text, options)
         first = next(chunks)
@@ -76,7 +79,7 @@ def worker(name: str, out: Path) -> dict:
         total_s = time.perf_counter() - t
         audio = np.concatenate([first.audio] + [c.audio for c in rest])
         np.save(out / f"{i}.npy", audio)
-        rows.append({"text": text, "first_s": first_s, "total_s": total_s, "clauses": 1 + len(rest),
+        rows.append({"text": text, "draw": draw, "first_s": first_s, "total_s": total_s, "clauses": 1 + len(rest),
                      "duration_s": len(audio) / first.sample_rate, "sample_rate": first.sample_rate})
     return {"engine": name, "load_s": load_s, "peak_rss_mb": peak_rss_mb(), "rows": rows}
 
@@ -114,20 +117,22 @@ def summarize(result: dict) -> dict:
     import jiwer
 
     rows = result["rows"]
+    wer = lambda rs: 100 * jiwer.wer([fold(r["text"]) for r in rs], [fold(r["heard"]) or "<empty>" for r in rs])
+    draws = sorted({r["draw"] for r in rows})
     first = np.array([r["first_s"] for r in rows]) * 1000
     return {"engine": result["engine"], "load_s": result["load_s"], "first_p50_ms": np.percentile(first, 50),
             "first_p95_ms": np.percentile(first, 95),
             "rtf": sum(r["total_s"] for r in rows) / sum(r["duration_s"] for r in rows),
             "audio_s": sum(r["duration_s"] for r in rows),
             "wpm": 60 * sum(len(fold(r["text"]).split()) for r in rows) / sum(r["duration_s"] for r in rows),
-            "wer": 100 * jiwer.wer([fold(r["text"]) for r in rows], [fold(r["heard"]) or "<empty>" for r in rows]),
+            "wer": wer(rows), "wer_draws": " / ".join(f"{wer([r for r in rows if r['draw'] == d]):.1f}" for d in draws),
             "peak_rss_mb": result["peak_rss_mb"]}
 
 
 COLUMNS = [("engine", "voice", "{}"), ("load_s", "load s", "{:.2f}"), ("first_p50_ms", "first audio p50 ms", "{:.0f}"),
            ("first_p95_ms", "first audio p95 ms", "{:.0f}"), ("rtf", "RTF", "{:.3f}"), ("audio_s", "audio s", "{:.0f}"),
            ("wpm", "words a minute", "{:.0f}"),
-           ("wer", "Whisper WER %", "{:.1f}"), ("peak_rss_mb", "peak RSS MB", "{:.0f}")]
+           ("wer", "Whisper WER %", "{:.1f}"), ("wer_draws", "WER % of each draw", "{}"), ("peak_rss_mb", "peak RSS MB", "{:.0f}")]
 
 
 def markdown(rows: list[dict], header: str) -> str:
@@ -141,12 +146,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--engines", nargs="+", default=list(VOICES), choices=list(VOICES))
     parser.add_argument("--json", type=Path, default=ROOT / "models" / "work" / "voice" / "bench.json")
+    parser.add_argument("--draws", type=int, default=3, help="times each reply is synthesized (default 3)")
     parser.add_argument("--no-docs", action="store_true")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.out)))
+        print(json.dumps(worker(args.worker, args.out, args.draws)))
         return
     load_before = os.getloadavg()[0]
     results = []
@@ -154,7 +160,8 @@ def main() -> None:
         for name in args.engines:  # all synthesis first, Whisper after: nothing else competes for the cores
             out = Path(tmp) / name
             out.mkdir()
-            proc = subprocess.run([sys.executable, "-W", "ignore", "-m", "bench.tts", "--worker", name, "--out", str(out)],
+            worker_args = ["--worker", name, "--out", str(out), "--draws", str(args.draws)]
+            proc = subprocess.run([sys.executable, "-W", "ignore", "-m", "bench.tts", *worker_args],
                                   cwd=ROOT, capture_output=True, text=True, check=False)
             if proc.returncode != 0:
                 print(f"{name} failed:\n{proc.stderr[-3000:]}", file=sys.stderr)
@@ -171,8 +178,8 @@ def main() -> None:
     command = ("python -m bench.tts " + " ".join(sys.argv[1:])).strip()
     header = (f"## Text to speech\n\n{dt.date.today()} · `{command}` · {platform.machine()}, {os.cpu_count()} cores, "
               f"no GPU · 1-min load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after (shared machine) · "
-              f"{len(replies())} of Hearth's replies (bench/tts_replies.txt), each streamed clause by clause after "
-              f"one warm-up, at the default rate (175 words a minute) · WER: the shipped Whisper (tiny.en int8 ONNX) on "
+              f"{len(replies())} of Hearth's replies (bench/tts_replies.txt), each streamed clause by clause "
+              f"{args.draws} times after one warm-up, at the default rate (175 words a minute) · WER: the shipped Whisper (tiny.en int8 ONNX) on "
               f"the audio at 16 kHz with {SILENCE_S} s of silence either side, after bench/asr.py's "
               "normalization with spelling variants folded (`fold`: 7am = seven am, litre = liter)")
     table = markdown([summarize(r) for r in results], header)
