@@ -18,6 +18,9 @@ GREETING = re.compile(r"^\W*(?:(?:good )?(?P<part>morning|afternoon|evening)|hel
 # A greeting and nothing more ("hi", "hey there", "hello hearth"), which the model files anywhere ("hi" -> email)
 ONLY_GREETING = re.compile(r"^\W*(?:(?:good )?(?:morning|afternoon|evening)|hello|hi|hiya|hey|howdy|yo|greetings)"
                            r"(?:\W+(?:there|hearth|again|everyone|you))*\W*$")
+# A goodbye and nothing more ("bye", "see you later", "that's all for now"), which the model files anywhere (music)
+ONLY_FAREWELL = re.compile(r"^\W*(?:(?:good)?\W*bye(?:\W*bye)?|see you(?: later| soon| tomorrow)?|(?:talk|speak|catch) (?:to )?"
+                           r"(?:you )?later|that(?:'s| is) (?:all|it))(?:\W+(?:hearth|then|for now|thanks|thank you))*\W*$")
 HOW_ARE_YOU = re.compile(r"\bhow (?:are|r) (?:you|u)\b|\bhow(?:'s| is) it going\b|\bhow do you do\b|\byou (?:ok|alright)\b")
 CAN_DO = re.compile(r"\bwhat (?:else )?(?:can|could|do) you (?:do|help)|\bwhat are you (?:able|good)\b|\bhow can you help\b"
                     r"|^\W*help\W*$")
@@ -71,8 +74,10 @@ def pace(t: Turn) -> Reply:
 
 
 def greeting(u: Understanding, world: object) -> str | None:
-    """general_quirky (which greets back) for a greeting said alone; one of the rules skills/status.py runs."""
-    return "general_quirky" if ONLY_GREETING.match(u.text.lower()) else None
+    """general_quirky (which greets back, or says goodbye) for a greeting or a goodbye said alone; one of the rules
+    skills/status.py runs."""
+    text = u.text.lower()
+    return "general_quirky" if ONLY_GREETING.match(text) or ONLY_FAREWELL.match(text) else None
 
 
 def part_of_day(hour: int) -> str:
@@ -160,6 +165,8 @@ def about_me(t: Turn) -> Reply | None:
 @skill("general_quirky", does="chat")
 def quirky(t: Turn) -> Reply:
     t.remember = False
+    if ONLY_FAREWELL.match(t.text.lower()):
+        return t.reply(t.pick("Goodbye!", "Bye for now.", "See you later."), end_session=True)
     said = []
     if m := GREETING.search(t.text):
         said.append(_greeting(t, m["part"]))
