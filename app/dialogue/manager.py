@@ -160,6 +160,8 @@ class DialogueManager:
 
     def _respond(self, u: Understanding, state: Session, scene: Any = None) -> tuple[Reply, Turn | None]:
         u = status.route(timer_request(u, self._alarm_said(state)), self.world)
+        if calendar.move_request(u.text.lower(), state.last_intent, state.last_event_id):
+            u = Understanding(u.text, "calendar_move", 1.0, u.entities, u.alternatives)
         pending, state.pending = state.pending, None
         if pending:
             try:

@@ -335,6 +335,9 @@ class Store:
         )
         return [Event(i, t, at, bool(a), bool(r)) for i, t, s, a, r in rows if (at := self._time("events", i, s))]
 
+    def move_event(self, event_id: int, start: datetime, all_day: bool) -> None:
+        self._write("UPDATE events SET start = ?, all_day = ? WHERE id = ?", (_utc(start), int(all_day), event_id))
+
     def remove_events(self, ids: list[int]) -> None:
         with self.transaction():
             for event_id in ids:

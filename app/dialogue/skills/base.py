@@ -35,6 +35,7 @@ class Session:
     last_reply: str = ""
     last_devices: list[str] = field(default_factory=list)
     last_alarm_id: int | None = None
+    last_event_id: int | None = None  # the calendar event just set or read out: "move it to 11"
     last_number: int | float | None = None  # the last numeric answer: "divide that by 4"
     # what the last conversion converted, {"amount", "unit"}: "and in pounds?"; or how the last count of days
     # counted, {"until": "days", "dir": "until"}: "and new year's day?"

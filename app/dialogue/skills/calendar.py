@@ -23,13 +23,22 @@ TIME_SLOTS = ("time", "date", "timeofday")
 REMINDER = re.compile(r"\bremind")  # "remind me", "a reminder", "my reminders"
 _REQUEST = re.compile(r"\bremind(?:ers?)?(?: (?:me|us))?\b")
 _AT_CLOCK = re.compile(r"\bat (?:\d{1,2}(?::\d\d)?(?: ?[ap]\.?m\b\.?)?|noon|midnight)")
+# "move it to 11", "push that to Friday" right after an event was set or read out (the model hears a podcast)
+MOVE_IT = re.compile(r"\b(?:move|change|push|put|make|reschedule|shift|bring) (?:it|that|the event|the meeting)\b")
+_BARE_HOUR = re.compile(r"\bto (\d{1,2})(?::(\d\d))?\s*$")  # "move it to 11": an hour said alone
+_HALF_SAID = re.compile(r"\b[ap]\.?m\b|morning|afternoon|evening|night|noon|midnight")
 _YOURS = {"my": "your", "me": "you", "i": "you", "i'm": "you're", "myself": "yourself", "mine": "yours"}
 
 
 def describe(e: Event, now: datetime) -> str:
+    return f"{e.title}, {when_of(e, now)}"
+
+
+def when_of(e: Event, now: datetime) -> str:
+    """"tomorrow at ten a.m.", "on Friday" (all day)."""
     start = e.start.astimezone(now.tzinfo)
     day = say.day(start, now)
-    return f"{e.title}, {day}" if e.all_day else f"{e.title}, {day} at {say.clock_time(start)}"
+    return day if e.all_day else f"{day} at {say.clock_time(start)}"
 
 
 def announce(e: Event, now: datetime) -> str:
@@ -128,6 +137,7 @@ def calendar_set(t: Turn) -> Reply:
     if m.grain == "time" and at <= t.now and t.slots.get("date") is None:
         at += timedelta(days=1)
     event_id = t.store.add_event(title, at, all_day=m.grain == "day", reminder=reminder)
+    t.session.last_event_id = event_id
     action = [{"event": event_id, "set": {"title": title, "start": at.isoformat()}}]
     if reminder:
         soon = at - t.now < timedelta(hours=1)
@@ -148,9 +158,45 @@ def calendar_query(t: Turn) -> Reply:
     events = t.store.events(start, end)
     if title := _title(t):
         events = [e for e in events if title in e.title.lower() or e.title.lower() in title]
+    t.session.last_event_id = events[0].id if len(events) == 1 else None  # "move it to 11" next: that one
     if not events:
         return t.reply(t.pick("Nothing on your calendar {}.", "Your calendar is clear {}.").format(scope))
     return t.reply(f"You have {say.plural(len(events), 'event')} {scope}: {say.join([describe(e, t.now) for e in events])}.")
+
+
+def move_request(text: str, last_intent: str | None, last_event_id: int | None) -> bool:
+    """"Move it to 11" said right after an event was set or read out: that event, whatever the model heard."""
+    return bool(last_event_id) and (last_intent or "").startswith("calendar_") and MOVE_IT.search(text) is not None
+
+
+@skill("calendar_move", accepts=TIME_SLOTS, does="move a calendar event")
+def calendar_move(t: Turn) -> Reply:
+    """A new time keeps the event's day unless a day is said; a new day keeps its time; an hour said alone
+    ("to 11") stays in the event's half of the day."""
+    e = next((e for e in t.store.events() if e.id == t.session.last_event_id), None)
+    if e is None:
+        return t.reply("That's no longer on your calendar.")
+    m = _event_moment(t)
+    if m.impossible:
+        return t.reply(f"{m.impossible}.")
+    start = e.start.astimezone(t.now.tzinfo)  # the user's clock, not the stored UTC
+    day = m.at if m.at is not None and t.slots.get("date") is not None else start
+    clock = (m.at.hour, m.at.minute) if m.at is not None and m.grain == "time" else None
+    if (hour := _BARE_HOUR.search(digits(t.text))) and 1 <= int(hour[1]) <= 12 and int(hour[2] or 0) <= 59:
+        clock = (int(hour[1]), int(hour[2] or 0))
+    if clock is not None and clock[0] <= 12 and not _HALF_SAID.search(t.text):  # "to 11" for a 10 a.m. meeting
+        clock = (clock[0] % 12 + (12 if start.hour >= 12 else 0), clock[1])
+    at, all_day = None, e.all_day
+    if clock is not None:
+        at, all_day = day.replace(hour=clock[0], minute=clock[1]), False
+    elif m.at is not None:  # a day: the same time on it
+        at = day.replace(hour=start.hour, minute=start.minute)
+    if at is None:
+        return t.ask(TIME_SLOTS, f"When should {e.title} be instead?")
+    at = at.replace(second=0, microsecond=0)
+    t.store.move_event(e.id, at, all_day)
+    moved = Event(e.id, e.title, at, all_day, e.reminder)
+    return t.reply(f"Okay, {e.title} is now {when_of(moved, t.now)}.", [{"event": e.id, "set": {"start": at.isoformat()}}])
 
 
 def _reminders(t: Turn) -> Reply:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+from app.nlu.types import Understanding
+
 from .base import Reply, Turn, skill
 
 MAIL = "Hearth runs offline and isn't connected to a mail account"
@@ -35,7 +39,18 @@ CANNOT: dict[str, tuple[str, str | None, str, tuple[str, ...]]] = {
     "cooking_recipe": ("find recipes", "find a recipe for {}", "I have no recipe collection offline yet",
                        ("food_type",)),
     "play_game": ("play games", "play {}", "I don't have any games yet", ("game_name",)),
+    "qa_translate": ("translate", None, "I have no dictionaries for other languages offline", ()),
 }
+# "translate hello into French", "how do you say thank you in Spanish", "what's cat in German": no model intent
+# (it hears an audiobook or a definition), so the words decide (`translation`, one of the rules skills/status.py runs)
+LANGUAGES = ("french|spanish|german|italian|portuguese|dutch|swedish|norwegian|danish|finnish|polish|russian|greek|"
+             "turkish|arabic|hebrew|hindi|chinese|mandarin|cantonese|japanese|korean|vietnamese|thai|latin|welsh|irish")
+TRANSLATE = re.compile(rf"\btranslat\w*\b|\b(?:how (?:do|would|can) (?:you|i|we) say|what(?:'s| is| are)|say) .+ in "
+                       rf"(?:{LANGUAGES})\b|\bin (?:{LANGUAGES}),? (?:how do (?:you|i) say|what(?:'s| is))\b")
+
+
+def translation(u: Understanding, world: object) -> str | None:
+    return "qa_translate" if TRANSLATE.search(u.text.lower()) else None
 
 
 def cannot(t: Turn) -> Reply:

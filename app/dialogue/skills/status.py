@@ -16,7 +16,7 @@ from app.nlu.types import Understanding
 from .. import questions
 from ..world import World
 from . import (chance, climate, clock_skills, conversions, currency, devices, doors, general, home, lists, media,
-               spelling)
+               offline, spelling)
 from .base import SKILLS, Reply, Turn, skill
 
 STATUS = {
@@ -51,7 +51,7 @@ def route(u: Understanding, world: World) -> Understanding:
         return Understanding(u.text, "general_dontcare", 1.0, u.entities, u.alternatives)
     if intent := (doors.request(u, world) or climate.request(u, world) or general.said_again(u, world)
                   or media.asking_what_plays(u, world) or clock_skills.fact_request(u, world)
-                  or currency.sum_request(u, world) or spelling.request(u, world)):
+                  or currency.sum_request(u, world) or spelling.request(u, world) or offline.translation(u, world)):
         # "is the front door locked" and "lock it" alike; "what did you say", "how do you spell X" are no status questions
         return Understanding(u.text, intent, 1.0, u.entities, u.alternatives)
     if questions.is_question(u.text):
