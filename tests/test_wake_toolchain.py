@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import asdict
 
 import numpy as np
 import pytest
@@ -13,9 +14,10 @@ pytest.importorskip("torch")
 pytestmark = pytest.mark.train
 
 from app.audio.files import SAMPLE_RATE
-from app.wake import CHUNK, WINDOW, WakeDetector, WakeFeatures, wake_model_dir
+from app.config import Settings, datasets_dir
+from app.wake import CHUNK, CLASSIFIER_FILE, WINDOW, WakeDetector, WakeFeatures, wake_model_dir, wake_options
 from models import voices
-from models.wakeword import augment, build, data, evaluate, mine, train
+from models.wakeword import augment, build, confirm, data, evaluate, mine, report, train
 
 
 def test_held_out_voices_and_speeds_are_never_trained_on():
@@ -32,6 +34,30 @@ def test_the_mining_pool_never_holds_a_measurement_sentence():
     sizes = data.Sizes()
     assert len(mine.pool_texts(sizes)) > 1000
     assert not set(mine.pool_texts(sizes)) & set(data.sentences()[-sizes.measure_sentences:])
+
+
+def test_the_confirmation_speaks_only_sentences_the_build_never_used():
+    fresh = confirm.texts(10**6)
+    slurp = (datasets_dir() / "slurp" / "train_sentences_unlabeled.txt").read_text(encoding="utf-8").splitlines()
+    keys = [confirm.normalized(t) for t in fresh]
+    assert len(fresh) > confirm.ConfirmSizes().sentences and len(set(keys)) == len(keys)
+    assert not set(keys) & {confirm.normalized(s) for s in slurp + data.FOLLOW}
+    assert not [k for k in keys if "heart" in k or "earth" in k]
+
+
+def test_the_confirmation_report_says_when_a_target_was_missed():
+    def result(false_accepts: int, hours: float) -> dict:
+        point = {"false_reject": 0.02, "false_reject_voice": 0.01, "false_reject_speed": 0.03,
+                 "false_accepts": false_accepts, "hours": hours, "per_hour": false_accepts / hours}
+        return {"date": "2026-11-30", "host": "x", "command": "c", "classifier_sha256": "0" * 64,
+                "options": {"threshold": 0.92, "patience": 1, "refractory_s": 2.0}, "target_fr": 0.05,
+                "target_fa_per_h": 0.5, "clips": {"voice": 200, "speed": 200}, "sentences": 3000,
+                "speech_hours": 2.5, "said_hours": 2.0, "result": point, "false_accepts": [],
+                "interval_95": {"false_reject": [0.01, 0.04], "per_hour": [0.1, 2.0]}}
+
+    assert "false-accept target (<= 0.5 an hour) was met" in report.confirmation(result(1, 2.8))
+    assert "cannot rule out a rate above the target" in report.confirmation(result(1, 2.8))
+    assert "false-accept target (<= 0.5 an hour) was NOT met" in report.confirmation(result(2, 2.8))
 
 
 def test_every_engine_speaks():
@@ -68,6 +94,10 @@ def test_the_tiny_build_trains_exports_and_measures(tmp_path):
     assert results["clips"] == {"voice": data.TINY.held_voice, "speed": data.TINY.held_speed}
     assert 0 <= results["test"]["false_reject"] <= 1 and results["test"]["hours"] > 0
     assert results["patience"] in evaluate.PATIENCE
+    confirmed = json.loads((tmp_path / "work" / "confirm_results.json").read_text())
+    assert confirmed["clips"] == {"voice": confirm.TINY.held_voice, "speed": confirm.TINY.held_speed}
+    assert confirmed["options"] == asdict(wake_options(Settings(wake_word=True)))  # as shipped, not picked
+    assert confirmed["classifier_sha256"] == confirm.sha256(out / CLASSIFIER_FILE)
     detector = WakeDetector(folder=out)  # the manifest the build wrote verifies the new classifier
     assert len(detector.trace(np.zeros(2 * SAMPLE_RATE, np.float32))) == 2 * SAMPLE_RATE // CHUNK
 

@@ -1,10 +1,12 @@
 """`hearth models build wakeword`: fetch the feature models, synthesize and featurize the data,
 train the classifier, mine hard negatives with it and train again (mine.py), export it, measure
-it and write the report, the data cached in models/work/wakeword/ (delete a file there to redo
-it). About 45 minutes on two busy cores; `--tiny` runs every step on a few clips into a folder of
-its own (the tests' toolchain check). `mine` starts from the model in the output folder as it is.
+it, confirm it once on fresh data nothing before saw (confirm.py) and write the report, the data
+cached in models/work/wakeword/ (delete a file there to redo it). About an hour on two busy cores
+(the confirmation 16 minutes of it); `--tiny` runs every step on a few clips into a folder of its
+own (the tests' toolchain check). `mine` starts from the model in the output folder as it is;
+`confirm` needs only that folder.
 
-    python -m models.wakeword.build [--tiny] [--out DIR] [--steps data,train,mine,measure,report]
+    python -m models.wakeword.build [--tiny] [--out DIR] [--steps data,train,mine,measure,confirm,report]
 """
 
 from __future__ import annotations
@@ -17,12 +19,12 @@ from app.config import repo_root
 
 WORK = repo_root() / "models" / "work" / "wakeword"
 SHIPPED = repo_root() / "models" / "wakeword" / "shipped"
-STEPS = ["fetch", "data", "train", "mine", "measure", "report"]
+STEPS = ["fetch", "data", "train", "mine", "measure", "confirm", "report"]
 
 
 def main(argv: list[str]) -> int:
     from app.wake import WakeFeatures
-    from models.wakeword import data, evaluate, fetch, mine, report, train
+    from models.wakeword import confirm, data, evaluate, fetch, mine, report, train
 
     p = argparse.ArgumentParser(prog="hearth models build wakeword")
     p.add_argument("--tiny", action="store_true", help="a few clips: checks the toolchain, ships nothing")
@@ -61,8 +63,12 @@ def main(argv: list[str]) -> int:
             train.train(parts, out, options, log)
     if "measure" in steps:
         evaluate.measure(work / "measure.npz", out, work / "results.json", log, full=not args.tiny)
+    if "confirm" in steps:
+        if not (work / "confirm.npz").exists():
+            confirm.make(confirm.TINY if args.tiny else confirm.ConfirmSizes(), work / "confirm.npz", log)
+        confirm.measure(work / "confirm.npz", out, work / "confirm_results.json", log)
     if "report" in steps and not args.tiny:
-        report.write(work / "results.json", log)
+        report.write(work / "results.json", log, confirm=work / "confirm_results.json")
     log("done")
     return 0
 

@@ -158,35 +158,53 @@ class Examples:
 
 
 def negative_stream(rng: random.Random, nprng: np.random.Generator, texts: list[str], pick_voice,
-                    noise_s: float, real: bool) -> list[np.ndarray]:
-    """Speech (one room per sentence, gaps between), then noise, music and silence, in pieces."""
-    pieces, piece = [], []
+                    noise_s: float, real: bool, where: list[dict] | None = None) -> list[np.ndarray]:
+    """Speech (one room per sentence, gaps between), then noise, music and silence, in pieces;
+    `where` (if given) gets each sentence's and sound's place in the pieces laid end to end (samples),
+    so a false accept can be traced to what was said."""
+    pieces, piece, at = [], [], 0
+
+    def mark(audio: np.ndarray, **what) -> np.ndarray:
+        nonlocal at
+        if where is not None:
+            where.append({"start": at, "end": at + len(audio)} | what)
+        at += len(audio)
+        return audio
+
     for i, text in enumerate(texts):
-        piece += [augment.room(nprng, trim(speak(text, pick_voice(i)))), silence(rng.uniform(0.2, 1.2))]
+        voice = pick_voice(i)
+        piece += [mark(augment.room(nprng, trim(speak(text, voice))), kind="sentence", text=text, voice=voice.name),
+                  mark(silence(rng.uniform(0.2, 1.2)), kind="gap")]
         if len(piece) >= 40:
             pieces.append(np.concatenate(piece))
             piece = []
     if piece:
         pieces.append(np.concatenate(piece))
     if real:
-        pieces += [augment.room(nprng, load_audio(p)) for p in sorted(SPEECH_DIR.glob("*.wav"))]
+        pieces += [mark(augment.room(nprng, load_audio(p)), kind="real", text=p.name)
+                   for p in sorted(SPEECH_DIR.glob("*.wav"))]
     made = 0.0
     while made < noise_s:
         n = int(min(30.0, noise_s - made) * SAMPLE_RATE)
         kind = rng.choice(["noise", "music", "silence", "babble"])
+        said = []
         if kind == "noise":
-            pieces.append(augment.noise(nprng, n) * float(10 ** nprng.uniform(-3, -0.7)))
+            sound = augment.noise(nprng, n) * float(10 ** nprng.uniform(-3, -0.7))
         elif kind == "music":
-            pieces.append(augment.music(nprng, n) * float(10 ** nprng.uniform(-1.5, 0)))
+            sound = augment.music(nprng, n) * float(10 ** nprng.uniform(-1.5, 0))
         elif kind == "babble":  # three people talking at once
-            talkers = [trim(speak(rng.choice(texts), pick_voice(rng.randrange(10**6)))) for _ in range(3)]
+            talkers = []
+            for _ in range(3):  # draws in the order they always were: same data
+                said.append(rng.choice(texts))
+                talkers.append(trim(speak(said[-1], pick_voice(rng.randrange(10**6)))))
             mix = np.zeros(max(len(v) for v in talkers), np.float32)
             for v in talkers:
                 mix[:len(v)] += v / 3
-            pieces.append(augment.room(nprng, mix))
+            sound = augment.room(nprng, mix)
             n = len(mix)
         else:
-            pieces.append(silence(n / SAMPLE_RATE))
+            sound = silence(n / SAMPLE_RATE)
+        pieces.append(mark(sound, kind=kind, text=" | ".join(said)))
         made += n / SAMPLE_RATE
     return pieces
 
@@ -276,9 +294,17 @@ def _pcm(audio: np.ndarray) -> np.ndarray:
 
 
 def measurement(sizes: Sizes, log=print) -> Measure:
-    rng, nprng = random.Random(2), np.random.default_rng(2)
+    return held_out(sentences()[-sizes.measure_sentences:], sizes.held_voice, sizes.held_speed,
+                    sizes.measure_noise_s, 2, log)
+
+
+def held_out(texts: list[str], voice_clips: int, speed_clips: int, noise_s: float, seed: int, log=print,
+             where: list[dict] | None = None) -> Measure:
+    """Held-out positives (voices, then speeds) and a false-accept stream of `texts`, half of them
+    said by held-out voices, then noise, music and babble (`where`: negative_stream's)."""
+    rng, nprng = random.Random(seed), np.random.default_rng(seed)
     clips, spans, kinds = [], [], []
-    for kind, count, pick in (("voice", sizes.held_voice, held_voice), ("speed", sizes.held_speed, held_speed)):
+    for kind, count, pick in (("voice", voice_clips, held_voice), ("speed", speed_clips, held_speed)):
         for _ in range(count):
             voice = pick(rng)
             audio, start, end = placed(rng, nprng, trim(speak(rng.choice(WAKE), voice)), voice,
@@ -287,8 +313,7 @@ def measurement(sizes: Sizes, log=print) -> Measure:
             spans.append((start, end))
             kinds.append(kind)
     log(f"held-out positives {len(clips)}")
-    texts = sentences()[-sizes.measure_sentences:]
     pick_voice = lambda i: held_voice(rng) if i % 2 else train_voice(rng)
-    stream = np.concatenate(negative_stream(rng, nprng, texts, pick_voice, sizes.measure_noise_s, real=False))
+    stream = np.concatenate(negative_stream(rng, nprng, texts, pick_voice, noise_s, real=False, where=where))
     log(f"false-accept stream {len(stream) / SAMPLE_RATE / 3600:.2f} h")
     return Measure(clips, spans, kinds, stream)
