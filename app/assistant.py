@@ -23,7 +23,15 @@ from app.audio.files import SAMPLE_RATE
 from app.audio.source import AudioSource
 from app.errors import AudioFormatError, DeviceError, HearthError, InternalError
 from app.events import (
-    Announcement, ErrorEvent, Event, HeardNothing, Ready, RequestDone, SnapshotChanged, StateChanged, TurnDone,
+    Announcement,
+    ErrorEvent,
+    Event,
+    HeardNothing,
+    Ready,
+    RequestDone,
+    SnapshotChanged,
+    StateChanged,
+    TurnDone,
     WakeDetected,
 )
 from app.hardware import Microphone, SourceFactory
@@ -50,6 +58,43 @@ class ConversationOptions:
 
 class Cancelled(Exception):
     """Stop was pressed while listening: drop the utterance, answer nothing."""
+
+
+class WokeAgain(Cancelled):
+    """"Hey hearth" was said in a follow-up listen: the words so far answer nothing; a new request follows."""
+
+
+class WakeWatch:
+    """A follow-up listen's microphone in wake mode: frames pass through while the wake-word detector hears them
+    too, so "hey hearth" said where an answer was expected starts a new request instead of answering it (Whisper
+    writes the word as "Hey, Horace." or "Okay, heart.", which the dialogue would take for the answer). The word
+    raises WokeAgain before any of it reaches the dialogue; `after()` is the stream after it, already woken."""
+
+    def __init__(self, inner: AudioSource, detector: WakeDetector, on_wake: Callable[[float], None]):
+        self.inner, self.detector, self.on_wake = inner, detector, on_wake
+        self.path = getattr(inner, "path", None)
+        self.woke_at: float | None = None
+        self._frames: Iterator[np.ndarray] | None = None
+
+    def frames(self) -> Iterator[np.ndarray]:
+        self._frames = iter(self.inner.frames())
+        self.detector.reset()
+        for frame in self._frames:
+            if self.detector.feed(frame):
+                self.woke_at = self.detector.fired_s
+                self.on_wake(self.woke_at)
+                raise WokeAgain
+            yield frame
+
+    def after(self) -> WakeGate:
+        """The rest of the stream, past the word: a gate that has already woken."""
+        gate = WakeGate(self.inner, self.detector)
+        gate.woke_at, gate._frames = self.woke_at, self._frames
+        return gate
+
+    def close(self) -> None:
+        if self.woke_at is None:  # once woken, the microphone is the gate's (after())
+            self.inner.close()
 
 
 class Capture:
@@ -307,8 +352,28 @@ class Assistant:
                 and (self.options.hands_free or getattr(reply, "expects_reply", False))
             if not wants_more or self.microphone is None or self._cancelled(request):
                 break
-            turn = self._listen(request, self.microphone, self.options.follow_up_s)
+            watched: list[WakeWatch] = []
+            turn = self._listen(request, self._follow_up_microphone(watched), self.options.follow_up_s)
+            if turn is None and watched and watched[0].woke_at is not None:  # "hey hearth" instead of an answer
+                turn = self._listen(request, watched[0].after, self.options.follow_up_s)
         return turns
+
+    def _follow_up_microphone(self, watched: list[WakeWatch]) -> SourceFactory:
+        """The microphone a follow-up listen opens; in wake mode watched for the word (WakeWatch, kept in `watched`)."""
+        if self.options.wake is None:
+            return self.microphone
+
+        def watch() -> WakeWatch:
+            watched.append(WakeWatch(self.microphone(), self._wake_detector(), on_wake=self._woke))
+            return watched[-1]
+
+        return watch
+
+    def _wake_detector(self) -> WakeDetector:
+        if self._detector is None:
+            self._detector = WakeDetector(self.options.wake)
+        self._detector.options = self.options.wake
+        return self._detector
 
     def _listen(self, request: _Request, source: SourceFactory | None, window_s: float | None) -> TurnResult | None:
         """One utterance, run through the pipeline; None when there is nothing to answer."""
@@ -344,11 +409,8 @@ class Assistant:
         mode off, rather than failing again at once, forever."""
         gate = None
         try:
-            if self._detector is None:
-                self._detector = WakeDetector(self.options.wake)
-            self._detector.options = self.options.wake
             gate = WakeGate(Capture(self.microphone(), lambda: self._cancelled(request), float("inf")),
-                            self._detector, on_wake=self._woke)
+                            self._wake_detector(), on_wake=self._woke)
             woke = gate.wait()
         except Cancelled:
             woke = False

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from app.assemble import build_assistant
 from app.assistant import Assistant
-from app.audio.source import Playlist, Silence
+from app.audio.source import Playlist, Room, Silence
 from app.errors import HearthError
 from app.events import Announcement, ErrorEvent, Event, FinalTranscript, TurnDone
 from app.stages import Stage, in_stage_order
@@ -120,7 +120,11 @@ def talk(args: Any) -> int:
     for stage, problem in hardware.problems.items():
         if stage != Stage.LISTEN:  # a missing microphone is said below, with the way round it
             view(ErrorEvent.of(problem, stage))
-    if demo:
+    if demo and assistant.options.wake is not None:  # the always-on microphone of wake mode hears a room
+        assistant.microphone = Room(demo)
+        for problem in assistant.microphone.unreadable:
+            view(ErrorEvent.of(problem, Stage.AUDIO))
+    elif demo:  # push-to-talk: a file a listen
         assistant.microphone = Playlist(demo)
     elif assistant.microphone is None:
         raise HearthError("no microphone: hearth talk needs one", "connect a microphone, or try "
@@ -150,12 +154,13 @@ def talk(args: Any) -> int:
 
 
 def _wake_demo(assistant: Assistant) -> None:
-    """--demo with --wake: the files play one after another as the microphone the assistant waits on
-    for "hey hearth"; done once the last has been heard (the microphone turns to silence)."""
-    playlist, over = assistant.microphone, threading.Event()
+    """--demo with --wake: the files play one after another, in real time, as the room the always-on
+    microphone hears (a Room: one recording may hold several "hey hearth"s); done once they are over
+    and the assistant has finished with what it heard."""
+    room, over = assistant.microphone, threading.Event()
 
     def microphone():
-        source = playlist()
+        source = room()
         if isinstance(source, Silence):
             over.set()
         return source

@@ -81,3 +81,23 @@ def test_timings_show_work_done_while_the_user_spoke_at_its_real_time():
                                              "nlu 3 ms, total 30 ms")
     waited = timings_line({**timings, "asr": 12.3}, during, "  ·  ")
     assert "asr 48 ms (while you spoke; waited 12 ms)  ·  nlu 3 ms" in waited
+
+
+def test_talk_wake_demo_answers_each_hey_hearth_in_one_recording_and_reports_a_bad_file(tmp_path):
+    """The recording plays on like a room: the second request, later in the same file, is heard too."""
+    import numpy as np
+
+    from app.audio import load_audio, save_wav
+
+    said = [load_audio(synthesize(text, tmp_path / f"{i}.wav")) for i, text in
+            enumerate(["hey hearth, go forward ten meters", "hey hearth, turn the volume down"])]
+    gap = np.zeros(24000, np.float32)
+    wav = save_wav(tmp_path / "room.wav", np.concatenate([gap, said[0], gap, gap, said[1], gap]))
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"not audio")
+    r = hearth("talk", "--wake", "--demo", str(bad), str(wav), "--json")
+    assert r.returncode == 0, r.stderr
+    found = rows(r.stdout)
+    heard = [row["transcript"].lower() for row in found if row.get("transcript")]
+    assert len(heard) == 2 and "forward" in heard[0] and "volume" in heard[1], heard
+    assert any(row["error"]["code"] == "audio_unreadable" for row in found if "error" in row and "transcript" not in row)

@@ -241,3 +241,41 @@ def test_without_wake_mode_a_reply_leaves_the_microphone_alone(asr_engine):
     finally:
         a.close()
     assert opened == []
+
+
+def test_hey_hearth_said_where_an_answer_was_expected_starts_a_new_request(tmp_path, asr_engine):
+    """Whisper writes the word as "Hey, Horace." or "Okay, heart."; heard in a follow-up listen it must not
+    answer Hearth's question: what follows the word is a request of its own."""
+    from app.dialogue.reply import Reply
+    from tests.fakes import RecordingPlayer
+    from tests.test_assistant import KeywordNlu, ScriptedDialogue
+
+    command = save_wav(tmp_path / "again.wav", with_silence(spoken(tmp_path, "hey hearth, go forward ten meters")))
+    opened, sent = [], threading.Event()
+
+    def microphone():  # a quiet room, but for the follow-up listen after the question
+        words = sent.is_set() and "command" not in opened
+        opened.append("command" if words else "quiet")
+        return FileSource(command) if words else Silence()
+
+    dialogue = ScriptedDialogue(Reply("What music do you like?", expects_reply=True))
+    pipeline = Pipeline(PipelineOptions(speak=False), asr=asr_engine, nlu=KeywordNlu(), dialogue=dialogue)
+    a = Assistant(pipeline, player=RecordingPlayer(), microphone=microphone,
+                  options=ConversationOptions(follow_up_s=3.0, wake=WakeOptions()))
+    events = []
+    a.bus.subscribe(events.append)
+    a.start()
+    try:
+        assert a.wait_ready(WAIT_S)
+        waited = 0
+        while opened != ["quiet"] and waited < WAIT_S * 20:  # wake mode waits for the word on the quiet room
+            waited += 1
+            time.sleep(0.05)
+        sent.set()
+        turns = a.send("I like music").result(WAIT_S)
+    finally:
+        a.close()
+    assert len([e for e in events if isinstance(e, WakeDetected)]) == 1
+    assert len(turns) == 2 and "forward" in turns[1].transcript.lower()
+    assert dialogue.heard[0] == "I like music" and len(dialogue.heard) == 2  # nothing answered the question but the request
+    assert "hey" not in dialogue.heard[1].lower() and "forward" in dialogue.heard[1].lower()

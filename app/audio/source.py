@@ -16,7 +16,7 @@ import numpy as np
 
 from app.audio import portaudio
 from app.audio.files import SAMPLE_RATE, clean, load_audio
-from app.errors import DeviceError
+from app.errors import DeviceError, HearthError
 
 FRAME = 512  # 32 ms: Silero VAD's native window at 16 kHz
 
@@ -132,6 +132,55 @@ class Silence:
                 time.sleep(delay)
             sent += FRAME
             yield np.zeros(FRAME, np.float32)
+
+    def close(self) -> None:
+        self._closed = True
+
+
+class Room:
+    """Recordings standing in for a room an always-on microphone hears (wake-word demos): they play on in real
+    time from the first open, whether or not anyone listens, as speech does, so each open hears from that moment
+    on; what was said while nobody listened (Hearth thinking) is gone, as it would be. A Playlist would start
+    every listen at the next file's beginning and drop the rest of a long recording after its first wake word.
+    Once the recordings are over, every open is a quiet room. A file that cannot be read is left out and
+    kept in `unreadable` (its error), for the caller to report."""
+
+    def __init__(self, paths: list[str | Path], gap_s: float = 1.0):
+        gap = np.zeros(int(gap_s * SAMPLE_RATE), np.float32)
+        parts, self.unreadable = [], []
+        for path in paths:
+            try:
+                parts += [load_audio(path), gap]
+            except HearthError as exc:
+                self.unreadable.append(exc)
+        self.audio = np.concatenate(parts) if parts else np.zeros(0, np.float32)
+        self._start: float | None = None
+
+    @property
+    def over(self) -> bool:
+        return self._start is not None and time.monotonic() - self._start >= len(self.audio) / SAMPLE_RATE
+
+    def __call__(self) -> _RoomSource | Silence:
+        if self._start is None:
+            self._start = time.monotonic()
+        return Silence() if self.over else _RoomSource(self.audio, self._start)
+
+
+class _RoomSource:
+    """One open of a Room: its audio from now on, at the pace it is spoken, until it is over."""
+
+    def __init__(self, audio: np.ndarray, start: float):
+        self.audio, self.start = audio, start
+        self._closed = False
+
+    def frames(self) -> Iterator[np.ndarray]:
+        i = int((time.monotonic() - self.start) * SAMPLE_RATE) // FRAME * FRAME
+        while not self._closed and i + FRAME <= len(self.audio):
+            delay = self.start + (i + FRAME) / SAMPLE_RATE - time.monotonic()  # a frame is there once spoken
+            if delay > 0:
+                time.sleep(delay)
+            yield self.audio[i:i + FRAME]
+            i += FRAME
 
     def close(self) -> None:
         self._closed = True
