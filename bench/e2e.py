@@ -1,6 +1,7 @@
 """End of speech -> first audio, through the real conversation loop, against the loop before and a plain-package baseline.
 
     hearth bench e2e [--json] [--synth 20] [--no-baseline] [--no-docs]
+    hearth bench e2e --cold-start 5      # only the cold start to Ready, that many fresh processes
     .venv/bin/python -m bench.e2e [same flags]
 
 Recorded commands (../shared/speech, and commands synthesized with espeak-ng and flite by
@@ -385,7 +386,14 @@ def main(argv: list[str]) -> int:
     p.add_argument("--voice", help="the voice for both systems (default: Hearth's default voice)")
     p.add_argument("--quick-ms", type=int, default=250, help="quick_silence_ms of smart endpointing (250)")
     p.add_argument("--no-docs", action="store_true", help="do not rewrite the section in docs/benchmarks.md")
+    p.add_argument("--cold-start", type=int, metavar="N", help="only time the cold start to Ready, in N fresh processes "
+                   "one after another (prints each and the median; docs untouched)")
     args = p.parse_args(argv)
+    if args.cold_start:
+        times = [cold_start_s() for _ in range(args.cold_start)]
+        print(json.dumps({"cold_start_s": times, "median_s": float(np.median(times))}) if args.json else
+              f"cold start to Ready: {', '.join(f'{t:.2f}' for t in times)} s; median {np.median(times):.2f} s")
+        return 0
     result = run(args.synth, not args.no_baseline, Setup(args.voice, args.quick_ms))
     if args.json:
         print(json.dumps(result, indent=1))
