@@ -38,6 +38,7 @@ MEDIA_IT = re.compile(r"^\W*(?:(?:please|okay|ok|hearth)\W+)*(?:(?:turn|switch|s
 MEDIA_INTENTS = ("play_", "music_", "media_", "audio_")
 # "what about the hallway" / "how about the fairy lights" / "and the bedroom?": the same request for another part of the home
 WHAT_ABOUT = re.compile(r"^\W*(?:(?:and|so|ok|okay|then|now),?\s+)?(?:(?:what|how) about|same for|and)\s+(?P<rest>.+?)\W*$")
+MAX_ABOUT_WORDS = 6  # "what about the lights in the living room"; more words are a request of their own
 UNSURE = 0.8  # below this, a reference the words make beats the model's intent
 
 
@@ -143,8 +144,8 @@ def _what_about(u: Understanding, state: Session, world: World) -> Understanding
     "is the heater on" (the same question of them): the last home request for the room or the device named, whatever
     the model made of the words (it sees no context: "what about the hallway" is chit-chat to it)."""
     m = WHAT_ABOUT.match(u.text.lower())
-    if m is None or state.last_intent not in SKILLS:
-        return None
+    if m is None or state.last_intent not in SKILLS or u.entity("list_name") or len(m["rest"].split()) > MAX_ABOUT_WORDS:
+        return None  # "and coffee and sugar to my shopping list" (add misheard): a request of its own, not the coffee maker
     rest = m["rest"]
     at = m.start("rest")
     room = value("house_place", rest, datetime.min)

@@ -41,7 +41,8 @@ ALIASES = {"kilo": "kilogram", "kilos": "kilogram", "celsius": "degree_Celsius",
            "c": "degree_Celsius", "fahrenheit": "degree_Fahrenheit", "f": "degree_Fahrenheit",
            "fluid ounce": "fluid_ounce", "fl oz": "fluid_ounce", "imperial gallon": "imperial_gallon",
            "imperial pint": "imperial_pint", "nautical mile": "nautical_mile", "light year": "light_year",
-           "metric ton": "metric_ton", "tonne": "metric_ton", "h": "hour", "hr": "hour"}
+           "metric ton": "metric_ton", "tonne": "metric_ton", "h": "hour", "hr": "hour",
+           "table spoon": "tablespoon", "tea spoon": "teaspoon"}  # as the recognizer splits them
 ABBREVIATIONS = {"km", "cm", "mm", "m", "kg", "g", "mg", "lb", "lbs", "oz", "ft", "ml", "mi", "yd", "mph", "kph"}
 # Spoken names where pint's is not what a person says; US customary volumes say so (a UK pint is 568 ml).
 NAMES = {"degree_Celsius": ("degree Celsius", "degrees Celsius"),

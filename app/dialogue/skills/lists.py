@@ -13,7 +13,8 @@ from .base import Reply, Turn, on_confirm, skill
 
 # The items are the words from the first verb to the first list phrase after it, found in two linear scans:
 # one regex spanning both restarts at every verb and rescans the rest (quadratic: seconds on a pasted page).
-ADD = (re.compile(r"\b(?:add|put|include|append|insert|write)\s+(?!(?:to|on|onto|in|into)\b)"),
+# A leading "and" is "add" as the recognizer often hears it ("and coffee to my shopping list").
+ADD = (re.compile(r"(?:\b(?:add|put|include|append|insert|write)|^\W*and)\s+(?!(?:to|on|onto|in|into)\b)"),
        re.compile(r"(?<!\s)\s+(?:to|on|onto|in|into)\s+(?:my|the|our|a|it|that|this)\b|$"))
 OUT_OF = re.compile(r"\b(?:out of|run out of|need some|need more)\s+(?P<items>[\w' -]{1,60}?)\s*(?:[,.;]|$|\s+so\b)")
 # "remove eggs": the items may run to the end of the words; "delete my shopping list" names the list, not an item.
