@@ -77,6 +77,11 @@ def _timer_called(a: Alarm, length: bool = False) -> str:
     return f"timer for {say.duration(a.seconds or 0)}" if length else "timer"
 
 
+# "how long until my alarm", "how much time before the alarm goes off", "when does my alarm go off"
+HOW_LONG = re.compile(r"\bhow (?:long|much (?:longer|time)|many (?:hours|minutes))\b.*\b(?:until|till|til|before|to)\b"
+                      r"|\bwhen (?:does|will|is) (?:my|the) (?:next )?alarm\b")
+
+
 def _left(due: datetime, now: datetime, length: int | None) -> str:
     """The time left, never more than the timer's `length`: its due time is rounded up to the second, so asking
     at once hears "ten minutes", not "ten minutes and one second"."""
@@ -295,6 +300,10 @@ def alarm_query(t: Turn) -> Reply:
     if len(pending) == 1 and pending[0].kind == "timer" and "timer" in t.text:  # "how long is left on the timer"
         a = pending[0]
         return t.reply(f"Your {_timer_called(a)} has {_left(a.due, t.now, a.seconds)} left.")
+    if (ringing := [a for a in pending if a.kind == "alarm"]) and "timer" not in t.text and HOW_LONG.search(t.text):
+        a = min(ringing, key=lambda a: a.due)  # "how long until my alarm goes off": the time to it, to the minute
+        left = say.duration(max(60, round((a.due - t.now).total_seconds() / 60) * 60))
+        return t.reply(f"Your {'next ' if len(ringing) > 1 else ''}alarm goes off in {left}: {describe(a, t.now)}.")
     alarms = [describe(a, t.now) for a in pending if a.kind == "alarm"]
     timers = [describe(a, t.now) for a in pending if a.kind == "timer"]
     parts = []
