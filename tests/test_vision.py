@@ -342,9 +342,29 @@ def test_following_a_face_skips_the_detector_until_it_is_lost():
     analyzer = SceneAnalyzer(PerceptionOptions(detect_every=3))
     analyzer.perceive(photo("coffee.jpg"))  # loads the models
     calls, find = [], analyzer._faces.find
-    analyzer._faces.find = lambda image: calls.append(image) or find(image)
+    analyzer._faces.find = lambda image, stream=False: calls.append(image) or find(image, stream)
     face = photo("astronaut.jpg")
     assert [analyzer.perceive(face, follow=True).scene.people for _ in range(4)] == [1, 1, 1, 1]
     assert len(calls) == 2  # the first frame and the third after it: newcomers are still looked for
     assert analyzer.perceive(photo("coffee.jpg"), follow=True).scene.people == 0 and len(calls) == 3  # she left
     assert analyzer.perceive(face).scene.people == 1 and len(calls) == 4  # a picture on its own is never followed
+
+
+def test_a_weak_candidate_turned_down_in_a_stream_is_checked_again_only_now_and_then():
+    """An empty room's cost: the landmark model is asked about the same patch of wallpaper once, then again only
+    after `recheck_rejected` detector runs; a still picture is always checked in full."""
+    from app.fusion.faces import FaceFinder, FaceOptions
+    from app.fusion.ssd import Detection
+
+    finder = FaceFinder(FaceOptions(recheck_rejected=3))
+    weak = Detection((0.5, 0.5), (0.2, 0.2), np.zeros((6, 2)), 0.3)
+    finder._candidates = lambda found: [weak]  # the detector's output on an empty frame: one weak candidate
+    asked = []
+    finder._pose = lambda image, region, score: asked.append(score)  # the landmark model turns it down (None)
+    room = photo("coffee.jpg")
+    for _ in range(5):
+        assert finder.find(room, stream=True) == []
+    assert len(asked) == 2  # the first run, then again after three runs
+    finder.find(room)
+    finder.find(room)
+    assert len(asked) == 4  # a picture on its own: checked every time

@@ -37,6 +37,9 @@ class FaceOptions:
     box_scale: float = 1.1  # the face's box: the landmarks' extent (a square) times this
     max_yaw: float = 25.0  # degrees either way that still count as facing the device
     max_pitch: float = 20.0
+    recheck_rejected: int = 5  # in a stream, a weak candidate the landmark model turned down is checked again
+    # only after this many detector runs (a second at 5 frames/s with nobody in view): the same patch of
+    # wallpaper need not cost a landmark call every frame
 
 
 def head_pose(landmarks: np.ndarray) -> tuple[float, float]:
@@ -54,8 +57,16 @@ class FaceFinder:
         self._detector = vision_session("face_detection_back.onnx", device)
         self._mesh = vision_session("face_landmark.onnx", device)
         self._anchors = anchors(DETECTOR_SIZE, DETECTOR_STRIDES)
+        self._rejected: list[Detection] = []  # weak candidates turned down in this stream's recent detector runs
+        self._runs_since_recheck = 0
 
-    def find(self, image: Image.Image) -> list[Face]:
+    def find(self, image: Image.Image, stream: bool = False) -> list[Face]:
+        """The faces in a frame. `stream=True`: the frame follows the last one from the same camera, so a weak
+        candidate turned down at the same place (IoU >= 0.5) in one of the last `recheck_rejected` detector runs
+        is not checked again (most of an empty room's cost: docs/vision.md)."""
+        if not stream or self._runs_since_recheck >= self.options.recheck_rejected:
+            self._rejected, self._runs_since_recheck = [], 0
+        self._runs_since_recheck += 1
         frame = whole(image)
         x = frame.crop(image, DETECTOR_SIZE)[None] * 2.0 - 1.0  # BlazeFace takes NHWC in -1..1
         scores1, scores2, boxes1, boxes2 = self._detector.run(None, {"input:0": x})
@@ -63,10 +74,15 @@ class FaceFinder:
                        self._anchors, DETECTOR_SIZE, self.options.min_weak_score)
         faces = []
         for d in self._candidates(found):
+            weak = d.score < self.options.min_score
+            if weak and any(iou(d, r) >= 0.5 for r in self._rejected):
+                continue
             (cx, cy), = frame.to_frame([d.center])
             face = self._pose(image, Square(cx, cy, max(d.size) * frame.side * 1.5), d.score)
             if face is not None:
                 faces.append(face)
+            elif weak:
+                self._rejected.append(d)
         return faces
 
     def follow(self, image: Image.Image, faces: list[Face]) -> list[Face] | None:

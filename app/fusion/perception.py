@@ -71,7 +71,7 @@ class SceneAnalyzer:
         if follow and self._followed and self._since_detect + 1 < self.options.detect_every:
             faces = self._faces.follow(image, self._followed)
         if faces is None:
-            faces, self._since_detect = self._faces.find(image), 0
+            faces, self._since_detect = self._faces.find(image, stream=follow), 0
         else:
             self._since_detect += 1
         self._followed = faces
