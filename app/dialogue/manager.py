@@ -56,7 +56,7 @@ IT_THE_ALARM = re.compile(r"\b(?:on|to|from|off|for|of|in|cancel|stop|remove|del
                           r"(?:go(?:ing)? off|ring|end|finish|be done)\b")
 
 
-def timer_request(u: Understanding, alarm_said: bool = False) -> Understanding:
+def timer_request(u: Understanding, alarm_said: bool = False, labels: tuple[str, ...] = ()) -> Understanding:
     """Route timer requests to the alarm skills, which run timers, and reminders to the calendar's
     (a reminder is a timed event).
 
@@ -66,12 +66,15 @@ def timer_request(u: Understanding, alarm_said: bool = False) -> Understanding:
     reminders are core speaker features: the word itself decides the scenario, the verbs the action,
     and the request is acted on without a "did you mean" question. `alarm_said`: the last turn was about timers or
     alarms that are still set, so "it" means one of them ("how much time is left on it", "cancel it": the model,
-    seeing one utterance, takes that "it" for a calendar event).
+    seeing one utterance, takes that "it" for a calendar event). `labels`: the running timers' names, so "how long
+    on the pasta" asks about the pasta timer (the model hears a recipe).
     """
     text = u.text.lower()
     it = IT_THE_ALARM.search(text) or alarms.CHANGE_IT.search(text)  # "change it to 7:30"
     said_it = alarm_said and it and not re.search(r"\balarms?\b|\bremind", text)
-    if TIMER.search(text) or said_it:
+    named = any(re.search(rf"\b{re.escape(label)}\b", text) for label in labels) and (
+        TIMER_QUERY.search(text) or TIMER_REMOVE.search(text) or it) and not SETTING.match(text)
+    if TIMER.search(text) or said_it or named:
         scenario = "alarm"
     elif REMINDER.search(text):
         scenario = "calendar"
@@ -159,7 +162,8 @@ class DialogueManager:
         return reply, turn
 
     def _respond(self, u: Understanding, state: Session, scene: Any = None) -> tuple[Reply, Turn | None]:
-        u = status.route(timer_request(u, self._alarm_said(state)), self.world)
+        labels = tuple(a.label.lower() for a in self.store.alarms("timer") if a.label)
+        u = status.route(timer_request(u, self._alarm_said(state), labels), self.world)
         if calendar.move_request(u.text.lower(), state.last_intent, state.last_event_id):
             u = Understanding(u.text, "calendar_move", 1.0, u.entities, u.alternatives)
         pending, state.pending = state.pending, None

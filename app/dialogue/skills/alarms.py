@@ -297,7 +297,8 @@ def alarm_query(t: Turn) -> Reply:
     if not pending:
         return t.reply(t.pick("You don't have any alarms or timers set.", "No alarms or timers right now."))
     t.session.last_alarm_id = pending[0].id if len(pending) == 1 else None  # "cancel it" next: that one, or which?
-    if len(pending) == 1 and pending[0].kind == "timer" and "timer" in t.text:  # "how long is left on the timer"
+    if len(pending) == 1 and pending[0].kind == "timer" and ("timer" in t.text or pending[0].label):  # "how long is
+        # left on the timer", "how long on the pasta"
         a = pending[0]
         return t.reply(f"Your {_timer_called(a)} has {_left(a.due, t.now, a.seconds)} left.")
     if (ringing := [a for a in pending if a.kind == "alarm"]) and "timer" not in t.text and HOW_LONG.search(t.text):
@@ -321,6 +322,8 @@ def _matching(t: Turn, alarms: list[Alarm]) -> list[Alarm]:
     if (named := _named_id(t)) is not None:
         return [a for a in alarms if a.id == named]
     said = t.slots.text("event_name") or ""  # "the pasta one", answering "Which one?"
+    if "timer" not in t.text:  # "how long on the pasta", "cancel the rice": a running timer's name said on its own
+        said = f"{said} {t.text}"
     if labelled := [a for a in alarms if a.label and re.search(rf"\b{re.escape(a.label.removesuffix('s'))}s?\b", said)]:
         return labelled
     m = t.slots.moment("am")

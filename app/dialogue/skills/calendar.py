@@ -159,6 +159,8 @@ def calendar_query(t: Turn) -> Reply:
     if title := _title(t):
         events = [e for e in events if title in e.title.lower() or e.title.lower() in title]
     t.session.last_event_id = events[0].id if len(events) == 1 else None  # "move it to 11" next: that one
+    if not events and scope == "coming up":  # no day named: the next thirty days
+        return t.reply(t.pick("Nothing coming up on your calendar.", "Your calendar is clear for the next thirty days."))
     if not events:
         return t.reply(t.pick("Nothing on your calendar {}.", "Your calendar is clear {}.").format(scope))
     return t.reply(f"You have {say.plural(len(events), 'event')} {scope}: {say.join([describe(e, t.now) for e in events])}.")

@@ -18,8 +18,11 @@ from . import devices, media
 from .base import Reply, Turn, skill
 
 EVERYTHING = re.compile(r"\b(everything|every device|all (?:the |my )?devices|all the things)\b|"
-                        r"\banything (?:\w+ )?(?:on|off|running)(?: in (?:here|the \w+(?: room)?))?\W*$")
-# "is anything still on", "is anything on in the office", not "is anything on my list"
+                        r"\banything (?:\w+ )?(?:on|off|running)(?: in (?:here|the \w+(?: room)?))?\W*$|"
+                        r"^\W*what(?:'s| is| are)(?: still| left)? (?:on|switched on|turned on|running|left on)"
+                        r"(?: (?:in|around) (?:here|the house|the home|the flat|the \w+(?: room)?))?\W*$")
+# "is anything still on", "is anything on in the office", "what's on in the house", "what's switched on", not "is
+# anything on my list" or "what's on my calendar"
 GOODNIGHT = re.compile(r"^\W*(?:(?:ok|okay|well|right|alright|hey|hearth)\W+)*(?:good ?night|night night|nighty night|"
                        r"i'?m (?:going|off) to bed|i am (?:going|off) to bed|time for bed|bed ?time)"
                        r"(?:\W+(?:hearth|everyone|all|then|now))*\W*$")
