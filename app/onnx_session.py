@@ -25,6 +25,11 @@ def runtime() -> ModuleType:
     import onnxruntime as ort
 
     ort.disable_telemetry_events()
+    # One CPU memory arena for every session (`session.use_env_allocators` in open_session): each session's own
+    # arena keeps its peak for good, and Hearth's dozen sessions mostly run one after another, so one arena holds
+    # what each held apart (the window with four spoken turns: 580-588 -> 539-546 MB peak, docs/benchmarks.md).
+    cpu = ort.OrtMemoryInfo("Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT)
+    ort.create_and_register_allocator(cpu, ort.OrtArenaCfg(0, -1, -1, -1))  # ORT's default arena settings
     return ort
 
 
@@ -48,6 +53,7 @@ def open_session(path: str | Path, threads: int = 0, device: str = "auto"):
     # Idle threads sleep instead of spinning: on a shared 2-core laptop spinning starves the
     # other stage's threads (a 4 s Whisper encoder went from 55 to 17 ms under load).
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    opts.add_session_config_entry("session.use_env_allocators", "1")  # the one shared arena (runtime())
     try:
         return ort.InferenceSession(str(path), sess_options=opts, providers=providers(device))
     except Exception as exc:  # onnxruntime raises its own Fail/InvalidProtobuf types
