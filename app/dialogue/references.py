@@ -38,6 +38,8 @@ MEDIA_IT = re.compile(r"^\W*(?:(?:please|okay|ok|hearth)\W+)*(?:(?:turn|switch|s
 MEDIA_INTENTS = ("play_", "music_", "media_", "audio_")
 # "what about the hallway" / "how about the fairy lights" / "and the bedroom?": the same request for another part of the home
 WHAT_ABOUT = re.compile(r"^\W*(?:(?:and|so|ok|okay|then|now),?\s+)?(?:(?:what|how) about|same for|and)\s+(?P<rest>.+?)\W*$")
+MEANT = re.compile(r"^\W*(?:(?:no|nope|sorry|oops|actually|wait|not (?:that|there|those|them))\W+)*"
+                   r"(?:i meant|i said|i mean)\s+(?P<rest>\S.*?)\W*$")
 MAX_ABOUT_WORDS = 6  # "what about the lights in the living room"; more words are a request of their own
 UNSURE = 0.8  # below this, a reference the words make beats the model's intent
 
@@ -66,6 +68,9 @@ def resolve(u: Understanding, state: Session, world: World) -> Understanding | N
     if ((state.last_intent or "").startswith("iot_") and state.last_devices and devices.PRONOUN.search(text)
             and not u.entity("place_name", "time_zone")):  # "how warm is it in paris": a city, not the lights
         return _devices(u, state, world)
+    if (state.last_intent or "").startswith("iot_") and (m := MEANT.match(text)) \
+            and (other := _what_about(u, state, world, m.start("rest"))) is not None and other.entity("house_place"):
+        return replace(other, intent="iot_correct")  # "no, I meant the bedroom": undone there, made there
     if (state.last_intent or "").startswith("iot_") and (other := _what_about(u, state, world)) is not None:
         return other
     if THERE.search(text) and not u.entity(*PLACES) and (place := _last_place(u, state, world)):
@@ -139,15 +144,18 @@ def _devices(u: Understanding, state: Session, world: World) -> Understanding | 
     return None
 
 
-def _what_about(u: Understanding, state: Session, world: World) -> Understanding | None:
+def _what_about(u: Understanding, state: Session, world: World, at: int | None = None) -> Understanding | None:
     """"what about the hallway" after "turn on the kitchen lights" (the hallway's), "what about the fairy lights" after
     "is the heater on" (the same question of them): the last home request for the room or the device named, whatever
-    the model made of the words (it sees no context: "what about the hallway" is chit-chat to it)."""
-    m = WHAT_ABOUT.match(u.text.lower())
-    if m is None or state.last_intent not in SKILLS or u.entity("list_name") or len(m["rest"].split()) > MAX_ABOUT_WORDS:
+    the model made of the words (it sees no context: "what about the hallway" is chit-chat to it). `at`: where the
+    room or device words start when another pattern found them ("no, I meant the bedroom")."""
+    m = WHAT_ABOUT.match(u.text.lower()) if at is None else None
+    if at is None and m is None:
+        return None
+    at = m.start("rest") if m else at
+    rest = u.text.lower()[at:].strip(" .!?")
+    if state.last_intent not in SKILLS or u.entity("list_name") or len(rest.split()) > MAX_ABOUT_WORDS:
         return None  # "and coffee and sugar to my shopping list" (add misheard): a request of its own, not the coffee maker
-    rest = m["rest"]
-    at = m.start("rest")
     room = value("house_place", rest, datetime.min)
     kept = [e for e in state.entities() if e.type in SKILLS[state.last_intent].accepts]
     if isinstance(room, str) and world.room(room) is not None:

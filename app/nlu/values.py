@@ -333,6 +333,16 @@ def repeat_days(text: str) -> tuple[int, ...] | None:
     return tuple(sorted(days)) or None
 
 
+def without_repeats(text: str) -> str:
+    """`text` without the words that make a request recurring, so that what is left says when the first one is:
+    "every day at 8 am" -> "at 8 am", "every sunday at 6 pm" / "on sundays at 6 pm" -> "sunday at 6 pm"."""
+    text = _LISTED_DAYS.sub(lambda m: re.findall(r"[a-z]+", m.group(1))[0], text)  # the first day listed
+    text = re.sub(rf"\b({_NAMED_DAY})s\b", r"\1", text)
+    for pattern, _ in _REPEATS[:3]:  # every day, weekdays, weekends: no one day to keep
+        text = pattern.sub(" ", text)
+    return " ".join(text.split())
+
+
 def _no_such_date(rest: str) -> dict | None:
     """"31st of february", "june 31": a month and a day it never has (February counts 29)."""
     tokens = rest.split()

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from itertools import chain
 
 from app.nlu.types import Entity
-from app.nlu.values import clean_text, normalize
+from app.nlu.values import clean_text, normalize, repeat_days, without_repeats
 
 from .. import speech_text as say
 from ..slots import Moment, Slots, digits, weekend
@@ -60,8 +60,10 @@ def _title(t: Turn) -> str | None:
 
 
 def _is_time(words: str) -> bool:
-    """Words that name a moment or a day ("at 6", "in twenty minutes", "on friday"); a bare number does not."""
-    return normalize("date", words) is not None
+    """Words that name a moment or a day ("at 6", "in twenty minutes", "on friday", "every day at 8 am"); a bare
+    number does not."""
+    rest = without_repeats(words)
+    return (not rest and bool(words.strip())) or normalize("date", rest) is not None
 
 
 def _reminder(t: Turn) -> tuple[str | None, str, str]:
@@ -80,7 +82,8 @@ def _reminder(t: Turn) -> tuple[str | None, str, str]:
         when = next((i for i in range(1, len(task)) if _is_time(" ".join(task[i:]))), len(task))
         words = " ".join(_YOURS.get(w, w) for w in task[:when])
         joins = "to" if m.group() == "to" else "that" if m.group() == "that" else "about"
-        return re.sub(r"\s+(?:at|on|in|for|by|please)$", "", words), joins, f"{before} {' '.join(task[when:])}"
+        said = without_repeats(f"{before} {' '.join(task[when:])}")  # a reminder rings once (calendar_set says so)
+        return re.sub(r"\s+(?:at|on|in|for|by|please)$", "", words), joins, said
     return None, "to", rest
 
 
@@ -142,8 +145,9 @@ def calendar_set(t: Turn) -> Reply:
     if reminder:
         soon = at - t.now < timedelta(hours=1)
         when = f"in {say.duration((at - t.now).total_seconds())}" if soon else say.at(at, t.now)
+        once = " I can't repeat reminders yet, so it's just this once." if repeat_days(t.text) else ""
         return t.reply(t.pick("Okay, I'll remind you {} {} {}.", "Sure, I'll remind you {} {} {}.").format(
-            joins, title, when), action)
+            joins, title, when) + once, action)
     text = t.pick("Added {} to your calendar.", "Okay, {} is on your calendar.", "Done: {}.")
     return t.reply(text.format(describe(Event(event_id, title, at, m.grain == "day"), t.now)), action)
 

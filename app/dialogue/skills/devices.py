@@ -12,10 +12,10 @@ from app.vocabulary import vocabulary
 
 from .. import questions
 from .. import speech_text as say
-from ..slots import digits
+from ..slots import Slots, digits
 from ..world import Device, World
 from . import media
-from .base import Reply, Turn, skill
+from .base import SKILLS, Reply, Turn, skill
 
 PRONOUN = re.compile(r"\b(them|it|those|these|they|that one)\b")
 HERE = re.compile(r"\b(here|this room)\b")  # the room Hearth's speaker is in (world.here)
@@ -470,19 +470,41 @@ def status(t: Turn) -> Reply:
     return t.reply(_report(t, found))
 
 
-@skill("iot_undo", does="undo the last change to the home")
-def undo(t: Turn) -> Reply:
-    """The devices the last device command touched, back as they were before it."""
+def _put_back(t: Turn) -> tuple[str, list[dict]]:
+    """The devices the last device command touched, back as they were before it: what to say ("" for nothing to
+    undo) and the actions."""
     saved = t.store.get(UNDO) or {}
     back = [(t.world.devices[i], state) for i, state in saved.items()
             if i in t.world.devices and t.world.devices[i].state != state]
     t.store.delete(UNDO)
     if not back:
-        return t.reply("There's nothing to undo.")
+        return "", []
     actions = [t.world.set(d, **state) for d, state in back]
     many = plural([d for d, _ in back])
     names = say.join(["the " + d.name for d, _ in back])
-    return t.reply(f"Okay, {names} {'are' if many else 'is'} back as {'they were' if many else 'it was'}.", actions)
+    return f"{names} {'are' if many else 'is'} back as {'they were' if many else 'it was'}", actions
+
+
+@skill("iot_undo", does="undo the last change to the home")
+def undo(t: Turn) -> Reply:
+    said, actions = _put_back(t)
+    return t.reply(f"Okay, {said}." if said else "There's nothing to undo.", actions)
+
+
+@skill("iot_correct", accepts=("house_place", "device_type"), does="put right the last change to the home")
+def correct(t: Turn) -> Reply:
+    """"No, I meant the bedroom" after a change to the home (references.py routes it here with the room or device
+    meant): the last change undone, then the same request made there. The turn is recorded as that request."""
+    meant = SKILLS.get(t.session.last_intent or "")
+    if meant is None or meant.intent == t.u.intent:
+        return t.reply("Sorry, what should I change?")
+    said, undone = _put_back(t)
+    t.u = Understanding(t.u.text, meant.intent, t.u.confidence, t.u.entities, t.u.alternatives)
+    t.slots = Slots(t.u.entities, t.now)
+    reply = meant.fn(t)
+    reply.actions = undone + reply.actions
+    reply.text = f"Sorry about that: {said}. {reply.text}" if said else reply.text
+    return reply
 
 
 def undo_request(u: Understanding, world: World) -> str | None:
