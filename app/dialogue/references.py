@@ -69,7 +69,8 @@ def resolve(u: Understanding, state: Session, world: World) -> Understanding | N
             and not u.entity("place_name", "time_zone")):  # "how warm is it in paris": a city, not the lights
         return _devices(u, state, world)
     if (state.last_intent or "").startswith("iot_") and (m := MEANT.match(text)) \
-            and (other := _what_about(u, state, world, m.start("rest"))) is not None and other.entity("house_place"):
+            and (other := _what_about(u, state, world, m.start("rest"))) is not None \
+            and (other.entity("house_place") or devices.named(world, m["rest"])):
         return replace(other, intent="iot_correct")  # "no, I meant the bedroom": undone there, made there
     if (state.last_intent or "").startswith("iot_") and (other := _what_about(u, state, world)) is not None:
         return other

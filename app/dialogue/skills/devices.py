@@ -241,6 +241,9 @@ def _said_level(text: str) -> tuple[str, float, bool] | None:
     return None
 
 
+DIM_FROM_OFF = 30  # "dim the lights" said to lights that are off: they come on at this level
+
+
 def _level(current: int, amount: tuple[str, int] | None, direction: int, step: int) -> int:
     if amount is None:
         new = current + direction * step
@@ -265,6 +268,8 @@ def _brightness(t: Turn, direction: int) -> Reply:
     was_off = [d for d in found if not d.state.get("on")]
     before = [d.state.get("brightness", 100) for d in found]
     after = [max(5, _level(old, amount, direction, STEP)) for old in before]
+    if direction < 0 and amount is None:  # "dim the lights" when they are off: on, and dim (not a step below full)
+        after = [level if d.state.get("on") else DIM_FROM_OFF for d, level in zip(found, after)]
     if after == before and not was_off:
         subject, verb = _names(t, found)
         return t.reply(f"{subject.capitalize()} {verb} already at {say.number(after[0])} percent."
@@ -274,6 +279,11 @@ def _brightness(t: Turn, direction: int) -> Reply:
     lower, higher = any(n < o for n, o in zip(after, seen)), any(n > o for n, o in zip(after, seen))
     verb = "Dimmed" if lower and not higher else ("Brightened" if higher and not lower else "Set")
     actions = [t.world.set(d, on=True, brightness=level) for d, level in zip(found, after)]
+    if direction < 0 and len(was_off) == len(found) and len(set(after)) == 1:
+        subject, verb = _names(t, found)
+        them = "them" if plural(found) else "it"
+        return t.reply(f"{subject.capitalize()} {'were' if plural(found) else 'was'} off, so I turned {them} on, "
+                       f"dimmed to {say.number(after[0])} percent.", actions)
     if len(set(after)) == 1:
         said = f"{_names(t, found)[0]} to {say.number(after[0])} percent"
     else:
@@ -491,15 +501,28 @@ def undo(t: Turn) -> Reply:
     return t.reply(f"Okay, {said}." if said else "There's nothing to undo.", actions)
 
 
+SWITCHES = {"iot_hue_lighton": ("light", "on"), "iot_hue_lightoff": ("light", "off"), "iot_wemo_on": ("plug", "on"),
+            "iot_wemo_off": ("plug", "off")}
+
+
 @skill("iot_correct", accepts=("house_place", "device_type"), does="put right the last change to the home")
 def correct(t: Turn) -> Reply:
-    """"No, I meant the bedroom" after a change to the home (references.py routes it here with the room or device
-    meant): the last change undone, then the same request made there. The turn is recorded as that request."""
+    """"No, I meant the bedroom" / "I meant the fairy lights" after a change to the home (references.py routes it
+    here with the room or device meant): the last change undone, then the same request made there (switching a plug
+    for a light is the plug's switch). The turn is recorded as that request."""
     meant = SKILLS.get(t.session.last_intent or "")
     if meant is None or meant.intent == t.u.intent:
         return t.reply("Sorry, what should I change?")
+    intent = meant.intent
+    if not t.u.entity("house_place") and (device := next(iter(named(t.world, t.text)), None)):
+        switch = SWITCHES.get(intent)
+        if switch is not None:
+            intent = next((i for i, (kind, way) in SWITCHES.items() if kind == device.kind and way == switch[1]), intent)
+        elif device.kind != "light":  # dimming or a colour, meant for a plug
+            return t.reply(f"I can only switch the {device.name} on or off.")
     said, undone = _put_back(t)
-    t.u = Understanding(t.u.text, meant.intent, t.u.confidence, t.u.entities, t.u.alternatives)
+    t.u = Understanding(t.u.text, intent, t.u.confidence, t.u.entities, t.u.alternatives)
+    meant = SKILLS[intent]
     t.slots = Slots(t.u.entities, t.now)
     reply = meant.fn(t)
     reply.actions = undone + reply.actions
