@@ -164,8 +164,8 @@ class DialogueManager:
     def _respond(self, u: Understanding, state: Session, scene: Any = None) -> tuple[Reply, Turn | None]:
         labels = tuple(a.label.lower() for a in self.store.alarms("timer") if a.label)
         u = status.route(timer_request(u, self._alarm_said(state), labels), self.world)
-        if calendar.move_request(u.text.lower(), state.last_intent, state.last_event_id):
-            u = Understanding(u.text, "calendar_move", 1.0, u.entities, u.alternatives)
+        if intent := calendar.event_request(u.text.lower(), state.last_intent, state.last_event_id):
+            u = Understanding(u.text, intent, 1.0, u.entities, u.alternatives)
         pending, state.pending = state.pending, None
         if pending:
             try:

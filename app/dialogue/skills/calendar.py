@@ -25,6 +25,8 @@ _REQUEST = re.compile(r"\bremind(?:ers?)?(?: (?:me|us))?\b")
 _AT_CLOCK = re.compile(r"\bat (?:\d{1,2}(?::\d\d)?(?: ?[ap]\.?m\b\.?)?|noon|midnight)")
 # "move it to 11", "push that to Friday" right after an event was set or read out (the model hears a podcast)
 MOVE_IT = re.compile(r"\b(?:move|change|push|put|make|reschedule|shift|bring) (?:it|that|the event|the meeting)\b")
+CANCEL_IT = re.compile(r"^\W*(?:(?:no|actually|oh|please|sorry)\W+)*(?:cancel|delete|remove|forget|scrap)\s+"
+                       r"(?:that|it|this)(?: one| reminder| event)?(?: please)?\W*$")
 _BARE_HOUR = re.compile(r"\bto (\d{1,2})(?::(\d\d))?\s*$")  # "move it to 11": an hour said alone
 _HALF_SAID = re.compile(r"\b[ap]\.?m\b|morning|afternoon|evening|night|noon|midnight")
 _YOURS = {"my": "your", "me": "you", "i": "you", "i'm": "you're", "myself": "yourself", "mine": "yours"}
@@ -170,9 +172,12 @@ def calendar_query(t: Turn) -> Reply:
     return t.reply(f"You have {say.plural(len(events), 'event')} {scope}: {say.join([describe(e, t.now) for e in events])}.")
 
 
-def move_request(text: str, last_intent: str | None, last_event_id: int | None) -> bool:
-    """"Move it to 11" said right after an event was set or read out: that event, whatever the model heard."""
-    return bool(last_event_id) and (last_intent or "").startswith("calendar_") and MOVE_IT.search(text) is not None
+def event_request(text: str, last_intent: str | None, last_event_id: int | None) -> str | None:
+    """"Move it to 11" or "cancel that" said right after an event or reminder was set or read out: that event, whatever
+    the model heard ("cancel that" alone is a stop to it)."""
+    if not last_event_id or not (last_intent or "").startswith("calendar_"):
+        return None
+    return "calendar_move" if MOVE_IT.search(text) else "calendar_remove" if CANCEL_IT.match(text) else None
 
 
 @skill("calendar_move", accepts=TIME_SLOTS, does="move a calendar event")
@@ -225,6 +230,10 @@ def _named(events: list[Event], title: str) -> list[Event]:
 
 @skill("calendar_remove", accepts=TIME_SLOTS + ("event_name",), does="remove a calendar event")
 def calendar_remove(t: Turn) -> Reply:
+    if CANCEL_IT.match(t.text) and t.session.last_event_id:  # "cancel that" right after one was set or read out
+        if not any(e.id == t.session.last_event_id for e in t.store.events()):
+            return t.reply("That's no longer on your calendar.")
+        return remove_events(t, ids=[t.session.last_event_id])
     reminder = bool(REMINDER.search(t.text))
     title = (_reminder(t)[0] if reminder else None) or _title(t)
     m = t.slots.moment("awake")
