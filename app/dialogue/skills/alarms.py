@@ -144,6 +144,24 @@ def _refusal(t: Turn, m: Moment, timer: bool) -> Reply | None:
     return t.ask("time", question)
 
 
+SEVERAL = re.compile(r"\btimer\b.*\band (?:another|a second|one more)\b|\btimer\b.*\band an? .*\btimer\b")
+
+
+def _several_timers(t: Turn) -> Reply | None:
+    """"a timer for 5 minutes and another for 10 minutes", "a 5 minute timer and a 10 minute timer": one timer for
+    each length said (read together they would make one timer of the last)."""
+    if not SEVERAL.search(t.text) or ADJUST.search(t.text):  # "5 minutes and 30 seconds" is one timer
+        return None
+    lengths = [seconds for e in t.slots.all("time") if (seconds := Slots([e], t.now).moment().seconds)]
+    if len(lengths) < 2:
+        return None
+    ids = [t.store.add_alarm("timer", t.now + timedelta(seconds=n), n, "") for n in lengths]
+    t.session.last_alarm_id = None  # "cancel it" next: which one?
+    said = say.join([say.duration(n) for n in lengths])
+    return t.reply(f"Okay, {say.plural(len(ids), 'timer')}: {said}.",
+                   [{"timer": i, "set": {"seconds": n}} for i, n in zip(ids, lengths)])
+
+
 def _change_last(t: Turn, a: Alarm) -> Reply:
     """A follow-up like "make it ten minutes" or "make it seven thirty" edits what was just set."""
     m = t.slots.moment("am")
@@ -235,6 +253,8 @@ def alarm_set(t: Turn) -> Reply:
         return _change_last(t, last)
     if (change := CHANGE_THE.search(t.text)) and (one := _the_one(t, change["kind"])):
         return _change_last(t, one)
+    if several := _several_timers(t):
+        return several
     m = t.slots.moment("am")
     wants_timer = "timer" in t.text
     timer = bool(m.seconds) and (wants_timer or not re.search(r"alarm|wake", t.text))
