@@ -23,15 +23,7 @@ from app.audio.files import SAMPLE_RATE
 from app.audio.source import AudioSource
 from app.errors import AudioFormatError, DeviceError, HearthError, InternalError
 from app.events import (
-    Announcement,
-    ErrorEvent,
-    Event,
-    HeardNothing,
-    Ready,
-    RequestDone,
-    SnapshotChanged,
-    StateChanged,
-    TurnDone,
+    Announcement, ErrorEvent, Event, HeardNothing, Ready, RequestDone, SnapshotChanged, StateChanged, TurnDone,
     WakeDetected,
 )
 from app.hardware import Microphone, SourceFactory

@@ -389,6 +389,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--cold-start", type=int, metavar="N", help="only time the cold start to Ready, in N fresh processes "
                    "one after another (prints each and the median; docs untouched)")
     args = p.parse_args(argv)
+    if args.cold_start is not None and args.cold_start < 1:
+        p.error("--cold-start N: N fresh processes, at least 1")
     if args.cold_start:
         times = [cold_start_s() for _ in range(args.cold_start)]
         print(json.dumps({"cold_start_s": times, "median_s": float(np.median(times))}) if args.json else

@@ -193,21 +193,21 @@ def test_while_waiting_for_the_word_it_is_idle_and_gives_way_to_typed_text(assis
 
 # -- voice barge-in ------------------------------------------------------------------------------
 
-def test_hey_hearth_said_over_a_reply_stops_it_and_answers_what_follows(tmp_path, asr_engine):
-    from tests.test_assistant import BlockingPlayer, KeywordNlu, ScriptedDialogue
-
-    command = save_wav(tmp_path / "barge.wav", with_silence(spoken(tmp_path, "hey hearth, go forward ten meters")))
+def typed_then_spoken(command, asr_engine, player, dialogue, typed: str, speak: bool, follow_up_s: float):
+    """An assistant in wake mode waiting on a quiet room; `typed` is sent, and the first listen after it (over the
+    reply, or a follow-up) hears `command`. Returns the request's turns and every event."""
     opened, sent = [], threading.Event()
 
-    def microphone():  # a quiet room, but for the first listen after the typed request: the reply's
+    def microphone():
         words = sent.is_set() and "command" not in opened
         opened.append("command" if words else "quiet")
         return FileSource(command) if words else Silence()
 
-    player = BlockingPlayer()
-    pipeline = Pipeline(PipelineOptions(speak=True), asr=asr_engine, nlu=KeywordNlu(), dialogue=ScriptedDialogue())
+    from tests.test_assistant import KeywordNlu
+
+    pipeline = Pipeline(PipelineOptions(speak=speak), asr=asr_engine, nlu=KeywordNlu(), dialogue=dialogue)
     a = Assistant(pipeline, player=player, microphone=microphone,
-                  options=ConversationOptions(follow_up_s=1.5, wake=WakeOptions()))
+                  options=ConversationOptions(follow_up_s=follow_up_s, wake=WakeOptions()))
     events = []
     a.bus.subscribe(events.append)
     a.start()
@@ -218,9 +218,18 @@ def test_hey_hearth_said_over_a_reply_stops_it_and_answers_what_follows(tmp_path
             waited += 1
             time.sleep(0.05)
         sent.set()
-        turns = a.send("tell me something").result(WAIT_S)
+        return a.send(typed).result(WAIT_S), events
     finally:
         a.close()
+
+
+def test_hey_hearth_said_over_a_reply_stops_it_and_answers_what_follows(tmp_path, asr_engine):
+    from tests.test_assistant import BlockingPlayer, ScriptedDialogue
+
+    command = save_wav(tmp_path / "barge.wav", with_silence(spoken(tmp_path, "hey hearth, go forward ten meters")))
+    player = BlockingPlayer()
+    turns, events = typed_then_spoken(command, asr_engine, player, ScriptedDialogue(), "tell me something",
+                                      speak=True, follow_up_s=1.5)
     assert player.stopped.is_set()  # the word stopped the reply
     assert len([e for e in events if isinstance(e, WakeDetected)]) == 1
     assert [t.transcript for t in turns][0] == "tell me something"
@@ -248,33 +257,12 @@ def test_hey_hearth_said_where_an_answer_was_expected_starts_a_new_request(tmp_p
     answer Hearth's question: what follows the word is a request of its own."""
     from app.dialogue.reply import Reply
     from tests.fakes import RecordingPlayer
-    from tests.test_assistant import KeywordNlu, ScriptedDialogue
+    from tests.test_assistant import ScriptedDialogue
 
     command = save_wav(tmp_path / "again.wav", with_silence(spoken(tmp_path, "hey hearth, go forward ten meters")))
-    opened, sent = [], threading.Event()
-
-    def microphone():  # a quiet room, but for the follow-up listen after the question
-        words = sent.is_set() and "command" not in opened
-        opened.append("command" if words else "quiet")
-        return FileSource(command) if words else Silence()
-
     dialogue = ScriptedDialogue(Reply("What music do you like?", expects_reply=True))
-    pipeline = Pipeline(PipelineOptions(speak=False), asr=asr_engine, nlu=KeywordNlu(), dialogue=dialogue)
-    a = Assistant(pipeline, player=RecordingPlayer(), microphone=microphone,
-                  options=ConversationOptions(follow_up_s=3.0, wake=WakeOptions()))
-    events = []
-    a.bus.subscribe(events.append)
-    a.start()
-    try:
-        assert a.wait_ready(WAIT_S)
-        waited = 0
-        while opened != ["quiet"] and waited < WAIT_S * 20:  # wake mode waits for the word on the quiet room
-            waited += 1
-            time.sleep(0.05)
-        sent.set()
-        turns = a.send("I like music").result(WAIT_S)
-    finally:
-        a.close()
+    turns, events = typed_then_spoken(command, asr_engine, RecordingPlayer(), dialogue, "I like music",
+                                      speak=False, follow_up_s=3.0)
     assert len([e for e in events if isinstance(e, WakeDetected)]) == 1
     assert len(turns) == 2 and "forward" in turns[1].transcript.lower()
     assert dialogue.heard[0] == "I like music" and len(dialogue.heard) == 2  # nothing answered the question but the request
