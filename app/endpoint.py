@@ -8,11 +8,17 @@ for it, except for the endpointer's one question at a pause ("is the turn comple
 - at the first silent frame after speech: the transcript of the audio up to the pause, then
   P(turn complete), then the language model on it. If nothing voiced follows, that audio *is* the
   utterance (only silence is added), so the final turn takes this transcript and this
-  understanding instead of decoding again. The dialogue never runs here: it changes state.
+  understanding instead of decoding again. Then, unless the command is unfinished, the reply the
+  dialogue would give (a preview, rolled back: the dialogue changes state only in the final turn)
+  and its first clause synthesized: when the final turn's reply is the same, it starts playing
+  without waiting for the voice.
 
 P(turn complete) is Smart Turn's, unless the words end on one no command ends on ("set a timer
-for", "turn off the"): then 0. Smart Turn hears intonation, and synthesized or read speech falls
-at every pause, so "set a timer for" said flatly sounds finished to it (0.99, espeak-ng).
+for", "turn off the"), or the language model hears a command still missing the value it needs
+("wake me up", "remind me to call my mother": no time yet): then 0. Smart Turn hears intonation,
+and synthesized or read speech falls at every pause, so "set a timer for" said flatly sounds
+finished to it (0.99, espeak-ng), and Whisper may close it with a word never said ("Set a timer
+for it.").
 
 Only the newest request waits; an older one not yet started is dropped.
 """
@@ -70,6 +76,17 @@ def left_open(text: str) -> bool:
     return bool(words) and words[-1].strip(".?!") in OPEN_ENDINGS
 
 
+# Commands that cannot be carried out without a time: the dialogue would ask for one (skills/alarms.py,
+# skills/calendar.py), so a pause before it is said is most likely a breath, not the end.
+NEEDS_TIME = frozenset({"alarm_set", "calendar_set"})
+TIME_TYPES = ("time", "date", "timeofday")
+
+
+def missing_value(understanding: Any) -> bool:
+    """The language model heard a command that still lacks the value it needs."""
+    return understanding.intent in NEEDS_TIME and understanding.entity(*TIME_TYPES) is None
+
+
 def agreed_prefix(a: str, b: str) -> str:
     """The leading words two transcripts share: the part of a partial that is unlikely to change."""
     shared = []
@@ -89,6 +106,7 @@ class SpeculatorHooks:
     complete: Callable[[np.ndarray], float] | None = None
     understand: Callable[[str], Any] | None = None
     on_partial: Callable[[str, str], None] | None = None  # (text, stable prefix)
+    answer: Callable[[Any], Any] | None = None  # understanding -> the reply's early start (None: none)
 
 
 @dataclass
@@ -107,6 +125,7 @@ class Speculator:
         self.hooks = hooks
         self.understood: dict[str, Any] = {}  # final text -> Understanding, made at a pause
         self.understood_ms: dict[str, float] = {}  # final text -> how long understanding it took
+        self.answered: dict[str, Any] = {}  # final text -> `hooks.answer`'s result, made at a pause
         self._state = _State()
         self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._work, name="hearth-speculate", daemon=True)
@@ -182,8 +201,17 @@ class Speculator:
         heard = job.pause
         recognition = h.recognize(job.audio)
         text = recognition.transcript.text if recognition.transcript is not None else ""
+        understanding = None
+        if heard is not None and text and h.understand is not None:  # 1-3 ms: before the judgement, which uses it
+            understanding = self.understood.get(text)
+            if understanding is None:
+                t0 = time.perf_counter()
+                understanding = h.understand(text)
+                self.understood_ms[text] = (time.perf_counter() - t0) * 1000  # first: a reader that finds the
+                self.understood[text] = understanding  # understanding finds its time too
+        unfinished = left_open(text) or (understanding is not None and missing_value(understanding))
         if heard is not None:
-            p = 0.0 if left_open(text) else h.complete(job.audio) if h.complete is not None else None
+            p = 0.0 if unfinished else h.complete(job.audio) if h.complete is not None else None
             with self._cond:
                 heard.recognition, heard.complete = recognition, p
                 self._cond.notify_all()
@@ -191,8 +219,5 @@ class Speculator:
             previous = self._state.partials[-1] if self._state.partials else ""
             self._state.partials = [previous, text]
             h.on_partial(text, agreed_prefix(previous, text))
-        if heard is not None and text and h.understand is not None and text not in self.understood:
-            t0 = time.perf_counter()
-            understanding = h.understand(text)
-            self.understood_ms[text] = (time.perf_counter() - t0) * 1000  # first: a reader that finds the
-            self.understood[text] = understanding  # understanding finds its time too
+        if understanding is not None and not unfinished and h.answer is not None and text not in self.answered:
+            self.answered[text] = h.answer(understanding)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import logging
 import threading
 import time
@@ -91,6 +92,15 @@ class TurnResult:
         if self.error is not None:
             out["error"] = self.error.to_json()
         return out
+
+
+@dataclass
+class EarlyReply:
+    """The reply the dialogue would give at a pause, with its first clause already synthesized."""
+
+    text: str
+    first: Speech
+    tts_ms: float
 
 
 class Pipeline:
@@ -344,9 +354,14 @@ class Pipeline:
                                               direct=direct)
         self.bus.emit(Replied(text=turn.reply.text, actions=turn.reply.actions))
         if self.options.speak:
+            early = guessed.answered.get(text) if guessed else None
+            ready = [early.first] if early is not None and early.text == turn.reply.text else []
+            if ready:  # synthesized while the user was still silent or speaking: its own time, as the NLU's
+                turn.during_speech_ms[Stage.TTS] = early.tts_ms
             with self._stage(Stage.TTS, turn):  # streamed: the first clause only; the rest as it plays
-                turn.speech = (SpeechStream(stream(turn.reply.text, self.options.tts)) if self.options.stream_speech
-                               else synthesize(turn.reply.text, self.options.tts))
+                turn.speech = (SpeechStream(itertools.chain(ready, stream(turn.reply.text, self.options.tts,
+                                                                          skip=len(ready))))
+                               if self.options.stream_speech else synthesize(turn.reply.text, self.options.tts))
 
     def listen(self, source: AudioSource, wait_s: float | None = None) -> TurnResult | None:
         """Capture from `source` until the end of one utterance, then run it.
@@ -414,7 +429,26 @@ class Pipeline:
             complete=self.turn_model.probability if smart else None,
             understand=self.nlu.understand if self.options.understand else None,
             on_partial=(lambda text, stable: self.bus.emit(PartialTranscript(text=text, stable=stable)))
-            if partials else None))
+            if partials else None,
+            answer=self._early_reply if self._answers_early() else None))
+
+    def _answers_early(self) -> bool:
+        """Whether a pause may preview the reply and synthesize its start: only when the turn speaks as a
+        stream, and without a camera (the preview would need a frame of its own, and its scene may not be the turn's)."""
+        o = self.options
+        return o.understand and o.speak and o.stream_speech and not o.camera
+
+    def _early_reply(self, understanding: Understanding) -> EarlyReply | None:
+        """At a pause: the reply the dialogue would give now (nothing changed) and its first clause, synthesized."""
+        reply = self.dialogue.preview(understanding, session=self.options.session)
+        if reply is None:
+            return None
+        t0 = time.perf_counter()
+        try:
+            first = next(stream(reply.text, self.options.tts))
+        except HearthError:  # the final turn meets the same error and reports it
+            return None
+        return EarlyReply(reply.text, first, (time.perf_counter() - t0) * 1000)
 
     def _judge(self, speculator: Speculator | None, endpointer: Endpointer) -> Callable[[np.ndarray], bool] | None:
         """The endpointer's question at a quick silence: is this utterance complete? Smart Turn's

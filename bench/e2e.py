@@ -43,10 +43,13 @@ ROOT = Path(__file__).resolve().parents[1]
 TEACHER = ROOT / "models" / "work" / "nlu"
 LEAD_S, TAIL_S = 0.5, 1.5
 CACHE = ROOT / "models" / "work" / "e2e"
-# Commands said in two breaths, a pause after a word no command ends on: the cut-off test.
+# Commands said in two breaths, a pause after a word no command ends on: the cut-off test ...
 PAUSED = [("set a timer for", "ten minutes"), ("remind me to", "call my mother at five"),
           ("turn off the", "bedroom lights"), ("add milk to", "my shopping list"),
-          ("wake me up at", "seven thirty"), ("dim the kitchen lights to", "forty percent")]
+          ("wake me up at", "seven thirty"), ("dim the kitchen lights to", "forty percent"),
+          # ... and after words a command may end on: only what the words mean can tell
+          ("remind me to call my mother", "at five"), ("set an alarm", "for six thirty"),
+          ("turn on the lights", "in the kitchen")]
 PAUSE_S = 0.5
 
 

@@ -5,6 +5,7 @@
 
 Per voice: load time (library or model, with its checks and warm-up run), time to first audio per reply
 (`app.tts.stream` until its first chunk: what a listener waits for before playback can start, p50/p95),
+the first chunk's lead-in (near silence before its first sound, |x| <= 0.005: heard as more waiting),
 real-time factor (synthesis time / audio time, all replies), intelligibility as the WER of the shipped
 Whisper (`app.asr`, 16 kHz) on the synthesized replies, and peak RSS of the worker process. The replies
 are bench/tts_replies.txt, each synthesized `--draws` times: synthesis does not repeat exactly (the neural
@@ -35,6 +36,7 @@ from bench.docs_section import write_section
 ROOT = Path(__file__).resolve().parents[1]
 REPLIES = Path(__file__).with_name("tts_replies.txt")
 SILENCE_S = 0.3
+LEAD_IN_FLOOR = 0.005  # the level a clause's first sound rises above (app/tts/piper.py trims to it)
 VOICES = {"piper": "piper:en_US-joe-medium", "piper-int8": "piper:en_US-joe-medium", "espeak": "gmw/en-us"}
 WHAT = {"piper": "neural: Piper en_US-joe-medium (VITS, float32 ONNX, 63 MB) + espeak-ng phonemes",
         "piper-int8": "the same voice, dynamic int8 copy (models/voice/build.py)",
@@ -79,7 +81,10 @@ def worker(name: str, out: Path, draws: int) -> dict:
         total_s = time.perf_counter() - t
         audio = np.concatenate([first.audio] + [c.audio for c in rest])
         np.save(out / f"{i}.npy", audio)
-        rows.append({"text": text, "draw": draw, "first_s": first_s, "total_s": total_s, "clauses": 1 + len(rest),
+        sound = np.flatnonzero(np.abs(first.audio) > LEAD_IN_FLOOR)
+        lead_in_s = (sound[0] if sound.size else len(first.audio)) / first.sample_rate
+        rows.append({"text": text, "draw": draw, "first_s": first_s, "lead_in_s": lead_in_s, "total_s": total_s,
+                     "clauses": 1 + len(rest),
                      "duration_s": len(audio) / first.sample_rate, "sample_rate": first.sample_rate})
     return {"engine": name, "load_s": load_s, "peak_rss_mb": peak_rss_mb(), "rows": rows}
 
@@ -122,6 +127,7 @@ def summarize(result: dict) -> dict:
     first = np.array([r["first_s"] for r in rows]) * 1000
     return {"engine": result["engine"], "load_s": result["load_s"], "first_p50_ms": np.percentile(first, 50),
             "first_p95_ms": np.percentile(first, 95),
+            "lead_in_p50_ms": 1000 * np.median([r["lead_in_s"] for r in rows]),
             "rtf": sum(r["total_s"] for r in rows) / sum(r["duration_s"] for r in rows),
             "audio_s": sum(r["duration_s"] for r in rows),
             "wpm": 60 * sum(len(fold(r["text"]).split()) for r in rows) / sum(r["duration_s"] for r in rows),
@@ -130,7 +136,8 @@ def summarize(result: dict) -> dict:
 
 
 COLUMNS = [("engine", "voice", "{}"), ("load_s", "load s", "{:.2f}"), ("first_p50_ms", "first audio p50 ms", "{:.0f}"),
-           ("first_p95_ms", "first audio p95 ms", "{:.0f}"), ("rtf", "RTF", "{:.3f}"), ("audio_s", "audio s", "{:.0f}"),
+           ("first_p95_ms", "first audio p95 ms", "{:.0f}"), ("lead_in_p50_ms", "lead-in p50 ms", "{:.0f}"),
+           ("rtf", "RTF", "{:.3f}"), ("audio_s", "audio s", "{:.0f}"),
            ("wpm", "words a minute", "{:.0f}"),
            ("wer", "Whisper WER %", "{:.1f}"), ("wer_draws", "WER % of each draw", "{}"), ("peak_rss_mb", "peak RSS MB", "{:.0f}")]
 

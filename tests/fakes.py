@@ -17,6 +17,9 @@ class Announcing:
     def seconds_until_due(self):
         return 0.0 if self.due else None
 
+    def preview(self, understanding, session="default", scene=None):
+        return None  # no reply to start early: each turn synthesizes its own
+
 
 def _chunks(speech):
     """A Speech, or the chunks of a streamed one, one at a time: what `Player.play` accepts."""

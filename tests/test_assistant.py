@@ -374,7 +374,7 @@ def test_a_clause_that_fails_to_synthesize_ends_the_reply_with_a_tts_error(make,
     from app.errors import HearthError
     from app.tts import Speech
 
-    def clauses(text, options):
+    def clauses(text, options, skip=0):
         yield Speech(np.zeros(100, np.float32), 22050)
         raise HearthError("the voice failed", "pick another voice")
 

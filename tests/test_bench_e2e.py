@@ -63,7 +63,7 @@ class Echo(Announcing):
 
 
 def test_one_turn_through_the_loop_is_measured_from_the_end_of_speech(asr_engine, monkeypatch):
-    monkeypatch.setattr("app.pipeline.stream", lambda text, options: iter([Speech(np.zeros(100, np.float32), 16000)]))
+    monkeypatch.setattr("app.pipeline.stream", lambda text, options, skip=0: iter([Speech(np.zeros(100, np.float32), 16000)]))
     clip = e2e.clip(SileroVad(), "real", "goforward", "go forward ten meters", load_audio(FIXTURES / "goforward.wav"))
     pipeline = Pipeline(PipelineOptions(speak=True), asr=asr_engine, nlu=Echo(), dialogue=Echo())
     (turn,) = e2e.run_system("hearth", pipeline, [clip]).turns

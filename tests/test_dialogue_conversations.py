@@ -46,6 +46,22 @@ def test_default_db_lives_in_hearth_home(env, tmp_path):
     assert (tmp_path / "hearth.db").exists()
 
 
+def test_a_preview_gives_the_reply_and_changes_nothing(env):
+    """At a pause Hearth previews the reply to synthesize its start (app/endpoint.py): the home, the timers and
+    the conversation stay as they were, and the real turn then gives the same reply and makes the change."""
+    lights = u("turn on the kitchen lights", "iot_hue_lighton", house_place="kitchen")
+    timer = u("set a timer for ten minutes", "alarm_set", time="ten minutes")
+    before = env.dm.world_snapshot()
+    for said in (lights, timer):
+        preview = env.dm.preview(said)
+        assert env.dm.world_snapshot() == before and env.dm.preview(said).text == preview.text
+        assert env.dm.handle(said).text == preview.text
+        before = env.dm.world_snapshot()
+    after = env.dm.world_snapshot()
+    assert after["timers"] and any(d["name"] == "kitchen lights" and d["state"].get("on") for d in after["devices"])
+    assert env.dm.preview(u("cancel my timer", "alarm_remove")).text and env.dm.world_snapshot() == after
+
+
 def test_timer_fires_via_due_announcements(env):
     r = env.dm.handle(u("set a timer for ten minutes", "alarm_set", time="ten minutes"))
     assert "ten minutes" in r.text and r.actions

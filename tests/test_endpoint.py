@@ -11,7 +11,8 @@ import pytest
 from app.asr.engine import Transcript
 from app.audio import SAMPLE_RATE, FileSource, load_audio
 from app.audio.source import FRAME
-from app.endpoint import Recognition, Speculator, SpeculatorHooks, agreed_prefix, left_open
+from app.endpoint import Recognition, Speculator, SpeculatorHooks, agreed_prefix, left_open, missing_value
+from app.nlu import Entity, Understanding
 from app.errors import ModelError
 from app.turn import SmartTurn, smart_turn_dir
 from app.turn.features import mel_filters, turn_features
@@ -107,13 +108,13 @@ def test_a_pause_is_judged_transcribed_and_understood_once():
     judged = []
     s = Speculator(SpeculatorHooks(recognize=_heard("turn off the lights"),
                                    complete=lambda audio: judged.append(1) or 0.9,
-                                   understand=lambda text: ("understood", text)))
+                                   understand=lambda text: Understanding(text, "iot_hue_lightoff", 0.99)))
     try:
         s.pause(np.zeros(4000, np.float32), voiced_samples=3500)
         assert s.complete(3500, timeout=10) == 0.9
         heard = s.heard(3500, timeout=10)
         assert heard.recognition.transcript.text == "turn off the lights" and judged == [1]
-        assert s.understood == {"turn off the lights": ("understood", "turn off the lights")}
+        assert s.understood == {"turn off the lights": Understanding("turn off the lights", "iot_hue_lightoff", 0.99)}
         assert s.heard(1234, timeout=0.05) is None  # another pause: not this utterance
     finally:
         s.close()
@@ -128,6 +129,23 @@ def test_words_left_open_are_never_a_finished_turn():
         s.close()
     assert left_open("Remind me to,") and left_open("turn off the")
     assert not left_open("what's the weather like") and not left_open("")
+
+
+def test_a_command_still_missing_its_time_is_not_a_finished_turn():
+    """Whisper closed "set a timer for" with a word never said ("Set a timer for it.", hearth bench e2e):
+    the words do not end open, but a timer without a time is not a finished command."""
+    said = {"Set a timer for it.": Understanding("Set a timer for it.", "alarm_set", 0.93),
+            "Set a timer for 10 minutes.": Understanding("Set a timer for 10 minutes.", "alarm_set", 0.96,
+                                                         [Entity("time", "10 minutes", 16, 26)])}
+    for text, expected in [("Set a timer for it.", 0.0), ("Set a timer for 10 minutes.", 0.97)]:
+        s = Speculator(SpeculatorHooks(recognize=_heard(text), complete=lambda audio: 0.97, understand=said.get))
+        try:
+            s.pause(np.zeros(4000, np.float32), voiced_samples=4000)
+            assert s.complete(4000, timeout=10) == expected
+        finally:
+            s.close()
+    assert missing_value(Understanding("remind me to call my mother", "calendar_set", 0.99))
+    assert not missing_value(Understanding("turn off the lights", "iot_hue_lightoff", 0.99))
 
 
 def test_partials_never_queue_behind_a_busy_worker_and_carry_the_agreed_words():

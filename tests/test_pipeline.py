@@ -153,8 +153,8 @@ def test_without_speculation_the_turn_decodes_after_the_end(asr_engine):
 def test_a_reply_is_synthesized_clause_by_clause_as_it_is_played(pipeline, monkeypatch):
     made = []
 
-    def clauses(text, options):
-        for n in (10, 5):
+    def clauses(text, options, skip=0):
+        for n in (10, 5)[skip:]:
             made.append(n)
             yield Speech(np.full(n, 0.1, np.float32), 22050)
 
@@ -167,6 +167,46 @@ def test_a_reply_is_synthesized_clause_by_clause_as_it_is_played(pipeline, monke
     pipeline.options.stream_speech = False
     monkeypatch.setattr("app.pipeline.synthesize", lambda text, options: Speech(np.zeros(3, np.float32), 22050))
     assert isinstance(pipeline.run_text("hello").speech, Speech)
+
+
+class PreviewingDialogue(EchoDialogue):
+    """Previews as the real dialogue does; `changes` makes the real turn's reply differ from the preview's."""
+
+    def __init__(self, changes: bool = False):
+        self.changes, self.previewed = changes, []
+
+    def preview(self, understanding, session="default", scene=None):
+        self.previewed.append(threading.current_thread().name)
+        return EchoReply(text=f"you said {understanding.text}")
+
+    def handle(self, understanding, session="default", scene=None, direct=False):
+        return EchoReply(text=("Meanwhile, " if self.changes else "") + f"you said {understanding.text}")
+
+
+@pytest.mark.parametrize("changes", [False, True])
+def test_the_reply_starts_with_the_clause_synthesized_at_the_pause(asr_engine, monkeypatch, changes):
+    """While the listen waits out the pause, the worker previews the reply and synthesizes its first clause; the
+    turn plays that clause and synthesizes only the rest, unless its reply is not the one previewed."""
+    made = []
+
+    def clauses(text, options, skip=0):
+        for i, n in enumerate((10, 5)[skip:], start=skip):
+            made.append((threading.current_thread().name, text, i))
+            yield Speech(np.full(n, 0.1, np.float32), 22050)
+
+    monkeypatch.setattr("app.pipeline.stream", clauses)
+    dialogue = PreviewingDialogue(changes)
+    p = Pipeline(PipelineOptions(speak=True), asr=asr_engine, nlu=EchoNlu(), dialogue=dialogue)
+    turn = p.listen(FileSource(FIXTURES / "goforward.wav", tail_silence_s=1.5))
+    said = f"you said {turn.transcript}"
+    assert "hearth-speculate" in dialogue.previewed and ("hearth-speculate", said, 0) in made
+    assert [len(c.audio) for c in turn.speech] == [10, 5]
+    mine = [m for m in made if m[0] != "hearth-speculate"]
+    if changes:
+        assert [i for _, _, i in mine] == [0, 1] and turn.reply.text.startswith("Meanwhile")
+    else:
+        assert mine == [(threading.current_thread().name, said, 1)]
+        assert "tts" in turn.during_speech_ms
 
 
 class GatedAsr:

@@ -22,7 +22,15 @@ def test_phoneme_ids_are_bos_pad_interleaved_eos_with_punctuation_kept():
     ids = model.phoneme_ids("Okay, the light is on?")
     assert ids[:2] == [model.ids["^"], model.ids["_"]] and ids[-1] == model.ids["$"]
     assert all(i == model.ids["_"] for i in ids[1:-1:2])
-    assert "".join(names[i] for i in ids[2:-1:2]) == "oʊkˈeɪ, ðə lˈaɪt ɪz ˈɔn?"
+    assert "".join(names[i] for i in ids[2:-1:2]) == " oʊkˈeɪ, ðə lˈaɪt ɪz ˈɔn?"  # a word gap first: no clipped "o"
+
+
+def test_a_clause_starts_at_its_first_sound():
+    quiet = np.concatenate([np.zeros(2205, np.float32), np.full(100, 0.3, np.float32)])
+    assert len(piper.without_lead_in(quiet, 22050)) == 100 + 441  # 20 ms kept before the sound
+    assert len(piper.without_lead_in(np.zeros(50, np.float32), 22050)) == 50
+    lead_in = np.flatnonzero(np.abs(synthesize("Paused Blue Hour.", NEURAL).audio) > 0.005)[0] / 22050
+    assert lead_in <= 0.021
 
 
 def test_synthesizes_audible_speech_at_the_voice_rate():

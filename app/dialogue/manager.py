@@ -6,6 +6,7 @@ committed together, so a crash between turns loses nothing and a failed turn cha
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 import threading
@@ -133,17 +134,7 @@ class DialogueManager:
             understanding = respelled(understanding)
             try:
                 with self.store.transaction():
-                    state = Session.load(self.store.get(_session_key(session), {}))
-                    reply, turn = self._tap(understanding, state) if direct else self._respond(understanding, state, scene)
-                    if turn is None or turn.remember:
-                        state.last_reply = reply.text
-                    if turn is not None and turn.remember:
-                        state.last_intent = turn.u.intent
-                        state.last_entities = [asdict(e) for e in turn.u.entities]
-                    reply.text = self._greet(state, scene) + reply.text
-                    state.turn += 1
-                    self.store.put(_session_key(session), asdict(state))
-                return reply
+                    return self._reply(understanding, session, scene, direct)
             except HearthError as exc:  # e.g. the memory is busy or its disk full: the fix is the user's to make
                 self.world = World(self.world_path, self.store)  # drop half-made in-memory changes
                 fix = f" ({exc.fix})" if exc.fix else ""
@@ -153,6 +144,37 @@ class DialogueManager:
                 self.world = World(self.world_path, self.store)
                 return Reply("Sorry, something went wrong with that, so nothing was changed.",
                              intent=understanding.intent)
+
+    def preview(self, understanding: Understanding, session: str = "default", scene: Any = None) -> Reply | None:
+        """The reply `handle` would give now, with nothing changed: the turn runs and is rolled back. Made
+        while the user may still be speaking, so that its first words can be synthesized early (app/endpoint.py).
+        None when the turn would fail."""
+        with self._lock:
+            devices = copy.deepcopy(self.world.devices)  # skills change the home in memory as well as in the store
+            try:
+                with self.store.transaction():
+                    raise _Previewed(self._reply(respelled(understanding), session, scene, direct=False))
+            except _Previewed as previewed:
+                return previewed.reply
+            except Exception:  # a guess: the real turn reports whatever went wrong
+                log.debug("preview failed for %r", understanding.text, exc_info=True)
+                return None
+            finally:
+                self.world.devices = devices
+
+    def _reply(self, understanding: Understanding, session: str, scene: Any, direct: bool) -> Reply:
+        """One turn inside the caller's transaction: the reply, and the session context it leaves."""
+        state = Session.load(self.store.get(_session_key(session), {}))
+        reply, turn = self._tap(understanding, state) if direct else self._respond(understanding, state, scene)
+        if turn is None or turn.remember:
+            state.last_reply = reply.text
+        if turn is not None and turn.remember:
+            state.last_intent = turn.u.intent
+            state.last_entities = [asdict(e) for e in turn.u.entities]
+        reply.text = self._greet(state, scene) + reply.text
+        state.turn += 1
+        self.store.put(_session_key(session), asdict(state))
+        return reply
 
     def _tap(self, u: Understanding, state: Session) -> tuple[Reply, Turn]:
         pending = state.pending
@@ -364,6 +386,14 @@ class DialogueManager:
 
     def close(self) -> None:
         self.store.close()
+
+
+class _Previewed(Exception):
+    """Carries a previewed reply out of its transaction, which the exception rolls back."""
+
+    def __init__(self, reply: Reply):
+        super().__init__()
+        self.reply = reply
 
 
 def respelled(u: Understanding) -> Understanding:

@@ -68,12 +68,12 @@ def voice_names() -> list[tuple[str, str]]:
     return [(voice.id, voice.name) for voice in list_voices()]
 
 
-def stream(text: str, options: TtsOptions | None = None) -> Iterator[Speech]:
+def stream(text: str, options: TtsOptions | None = None, skip: int = 0) -> Iterator[Speech]:
     """The reply clause by clause, each chunk float32 mono at the voice's one sample rate; the first
     comes as soon as the first clause is synthesized, and nothing is synthesized that is not read (a
     reply cut short by barge-in stops costing). Empty text, an unknown engine or neural voice raise
     HearthError here, before any chunk; the neural model loads here too. A missing espeak-ng voice
-    raises at the first chunk."""
+    raises at the first chunk. `skip`: leave out the first clauses (already synthesized)."""
     options = options or TtsOptions()
     parts = clauses(speakable(text))
     if not parts:
@@ -86,7 +86,7 @@ def stream(text: str, options: TtsOptions | None = None) -> Iterator[Speech]:
         except ModelError as exc:  # a missing or damaged optional voice must not silence Hearth
             log.warning("neural voice unavailable (%s): speaking with espeak-ng", exc.message)
             voice, engine = espeak.DEFAULT_VOICE, espeak.EspeakEngine()
-    return (engine.synthesize(part, _with_voice(options, voice)) for part in parts)
+    return (engine.synthesize(part, _with_voice(options, voice)) for part in parts[skip:])
 
 
 def synthesize(text: str, options: TtsOptions | None = None) -> Speech:
