@@ -126,6 +126,7 @@ class Speculator:
         self.understood: dict[str, Any] = {}  # final text -> Understanding, made at a pause
         self.understood_ms: dict[str, float] = {}  # final text -> how long understanding it took
         self.answered: dict[str, Any] = {}  # final text -> `hooks.answer`'s result, made at a pause
+        self._answering: str | None = None  # the text whose answer the worker is making now
         self._state = _State()
         self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._work, name="hearth-speculate", daemon=True)
@@ -157,6 +158,13 @@ class Speculator:
     def heard(self, voiced_samples: int, timeout: float) -> Heard | None:
         """The pause after `voiced_samples` once the worker is done with it, or None."""
         return self._wait(voiced_samples, timeout, lambda h: h.done)
+
+    def early_answer(self, text: str, timeout: float) -> Any:
+        """`hooks.answer`'s result for the final `text`, waiting up to `timeout` s if the worker is still making
+        it; None when there is none."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._answering != text, timeout)
+            return self.answered.get(text)
 
     def close(self) -> None:
         """End the worker after the job in hand (the recognizer is then free for the caller)."""
@@ -219,5 +227,14 @@ class Speculator:
             previous = self._state.partials[-1] if self._state.partials else ""
             self._state.partials = [previous, text]
             h.on_partial(text, agreed_prefix(previous, text))
-        if understanding is not None and not unfinished and h.answer is not None and text not in self.answered:
-            self.answered[text] = h.answer(understanding)
+        if heard is not None and understanding is not None and not unfinished and h.answer is not None \
+                and text not in self.answered:
+            with self._cond:  # the recognition is ready: the final turn goes on while the answer is made
+                heard.done, self._answering = True, text
+                self._cond.notify_all()
+            try:
+                self.answered[text] = h.answer(understanding)
+            finally:
+                with self._cond:
+                    self._answering = None
+                    self._cond.notify_all()

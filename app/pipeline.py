@@ -354,11 +354,11 @@ class Pipeline:
                                               direct=direct)
         self.bus.emit(Replied(text=turn.reply.text, actions=turn.reply.actions))
         if self.options.speak:
-            early = guessed.answered.get(text) if guessed else None
-            ready = [early.first] if early is not None and early.text == turn.reply.text else []
-            if ready:  # synthesized while the user was still silent or speaking: its own time, as the NLU's
-                turn.during_speech_ms[Stage.TTS] = early.tts_ms
             with self._stage(Stage.TTS, turn):  # streamed: the first clause only; the rest as it plays
+                early = guessed.early_answer(text, timeout=10.0) if guessed else None  # may still be in the making
+                ready = [early.first] if early is not None and early.text == turn.reply.text else []
+                if ready:  # synthesized while the user was still silent or speaking: its own time, as the NLU's
+                    turn.during_speech_ms[Stage.TTS] = early.tts_ms
                 turn.speech = (SpeechStream(itertools.chain(ready, stream(turn.reply.text, self.options.tts,
                                                                           skip=len(ready))))
                                if self.options.stream_speech else synthesize(turn.reply.text, self.options.tts))

@@ -148,6 +148,27 @@ def test_a_command_still_missing_its_time_is_not_a_finished_turn():
     assert not missing_value(Understanding("turn off the lights", "iot_hue_lightoff", 0.99))
 
 
+def test_the_transcript_is_handed_over_while_the_reply_is_still_being_started():
+    """The final turn shows the words and runs the dialogue while the worker synthesizes the previewed reply's
+    first clause; the turn takes that clause when it is ready."""
+    release = threading.Event()
+    said = Understanding("what time is it", "datetime_query", 0.99)
+    s = Speculator(SpeculatorHooks(recognize=_heard("what time is it"), complete=lambda audio: 0.9,
+                                   understand=lambda text: said,
+                                   answer=lambda u: release.wait(10) and f"early start of {u.text}"))
+    try:
+        s.pause(np.zeros(4000, np.float32), voiced_samples=4000)
+        heard = s.heard(4000, timeout=10)
+        assert heard is not None and heard.recognition.transcript.text == "what time is it"
+        assert s.early_answer("what time is it", timeout=0.05) is None  # still being made
+        release.set()
+        assert s.early_answer("what time is it", timeout=10) == "early start of what time is it"
+        assert s.early_answer("something else", timeout=0.05) is None
+    finally:
+        release.set()
+        s.close()
+
+
 def test_partials_never_queue_behind_a_busy_worker_and_carry_the_agreed_words():
     release, partials, calls = threading.Event(), [], []
 
