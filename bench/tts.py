@@ -5,7 +5,7 @@
 
 Per voice: load time (library or model, with its checks and warm-up run), time to first audio per reply
 (`app.tts.stream` until its first chunk: what a listener waits for before playback can start, p50/p95),
-the first chunk's lead-in (near silence before its first sound, |x| <= 0.005: heard as more waiting),
+the first chunk's lead-in (near silence before its first sound, `app.tts.speech.first_sound`: heard as more waiting),
 real-time factor (synthesis time / audio time, all replies), intelligibility as the WER of the shipped
 Whisper (`app.asr`, 16 kHz) on the synthesized replies, and peak RSS of the worker process. The replies
 are bench/tts_replies.txt, each synthesized `--draws` times: synthesis does not repeat exactly (the neural
@@ -36,7 +36,6 @@ from bench.docs_section import write_section
 ROOT = Path(__file__).resolve().parents[1]
 REPLIES = Path(__file__).with_name("tts_replies.txt")
 SILENCE_S = 0.3
-LEAD_IN_FLOOR = 0.005  # the level a clause's first sound rises above (app/tts/piper.py trims to it)
 VOICES = {"piper": "piper:en_US-joe-medium", "piper-int8": "piper:en_US-joe-medium", "espeak": "gmw/en-us"}
 WHAT = {"piper": "neural: Piper en_US-joe-medium (VITS, float32 ONNX, 63 MB) + espeak-ng phonemes",
         "piper-int8": "the same voice, dynamic int8 copy (models/voice/build.py)",
@@ -65,6 +64,7 @@ def _load(name: str) -> None:
 def worker(name: str, out: Path, draws: int) -> dict:
     """In a fresh process: load one voice, synthesize every reply `draws` times, save each as out/<row>.npy."""
     from app.tts import TtsOptions, stream
+    from app.tts.speech import first_sound
 
     options = TtsOptions(voice=VOICES[name])
     t0 = time.perf_counter()
@@ -81,8 +81,7 @@ def worker(name: str, out: Path, draws: int) -> dict:
         total_s = time.perf_counter() - t
         audio = np.concatenate([first.audio] + [c.audio for c in rest])
         np.save(out / f"{i}.npy", audio)
-        sound = np.flatnonzero(np.abs(first.audio) > LEAD_IN_FLOOR)
-        lead_in_s = (sound[0] if sound.size else len(first.audio)) / first.sample_rate
+        lead_in_s = first_sound(first.audio) / first.sample_rate
         rows.append({"text": text, "draw": draw, "first_s": first_s, "lead_in_s": lead_in_s, "total_s": total_s,
                      "clauses": 1 + len(rest),
                      "duration_s": len(audio) / first.sample_rate, "sample_rate": first.sample_rate})

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from scipy.signal import resample_poly
 
 from app.tts import TtsOptions, default_voice, list_voices, piper, stream, synthesize
+from app.tts.speech import first_sound
 
 pytestmark = pytest.mark.skipif(not piper.installed(), reason="the neural voice (hearth[voice]) is not installed")
 NEURAL = TtsOptions(voice="piper:en_US-joe-medium")
@@ -29,7 +30,7 @@ def test_a_clause_starts_at_its_first_sound():
     quiet = np.concatenate([np.zeros(2205, np.float32), np.full(100, 0.3, np.float32)])
     assert len(piper.without_lead_in(quiet, 22050)) == 100 + 441  # 20 ms kept before the sound
     assert len(piper.without_lead_in(np.zeros(50, np.float32), 22050)) == 50
-    lead_in = np.flatnonzero(np.abs(synthesize("Paused Blue Hour.", NEURAL).audio) > 0.005)[0] / 22050
+    lead_in = first_sound(synthesize("Paused Blue Hour.", NEURAL).audio) / 22050
     assert lead_in <= 0.021
 
 

@@ -25,7 +25,7 @@ from app.errors import HearthError, ModelError
 from app.model_files import ModelSpec, verified
 from app.onnx_session import open_session
 from app.tts import espeak
-from app.tts.speech import Speech, TtsOptions, Voice
+from app.tts.speech import Speech, TtsOptions, Voice, first_sound
 
 NAME = "piper"
 VOICE = "en_US-joe-medium"
@@ -69,8 +69,8 @@ class PiperModel:
     def phoneme_ids(self, text: str) -> list[int]:
         """BOS, a word gap, each known phoneme followed by PAD, EOS: the layout Piper voices are trained on,
         with a word gap (" ") before the first sound. Without it the voice clips a clause's first sound, and
-        Whisper hears "Paused Blue Hour" as "aust blue hour", "Dimmed the lights" as "them the lights": 50 of
-        Hearth's replies, 5 draws each, WER 8.1 -> 6.4 % (docs/voice.md)."""
+        Whisper hears "Paused Blue Hour" as "aust blue hour", "Dimmed the lights" as "them the lights"
+        (`python -m bench.tts`, old and new side by side: WER 6.9 -> 6.7 % and 7.5 -> 6.3 %, docs/voice.md)."""
         said = " "
         for piece in _PUNCTUATION.split(text):
             if _PUNCTUATION.fullmatch(piece):
@@ -155,8 +155,8 @@ class PiperEngine:
         return Speech(audio=np.clip(audio * options.volume, -1.0, 1.0).astype(np.float32), sample_rate=m.sample_rate)
 
 
-def without_lead_in(audio: np.ndarray, rate: int, floor: float = 0.005, keep_s: float = 0.02) -> np.ndarray:
+def without_lead_in(audio: np.ndarray, rate: int, keep_s: float = 0.02) -> np.ndarray:
     """The clause from `keep_s` before its first sound: the voice opens each clause with 40-100 ms of near
     silence (more with the word gap above), which only delays the first word."""
-    sound = np.flatnonzero(np.abs(audio) > floor)
-    return audio[max(0, int(sound[0] - keep_s * rate)):] if sound.size else audio
+    start = first_sound(audio)
+    return audio[max(0, int(start - keep_s * rate)):] if start < len(audio) else audio

@@ -25,6 +25,15 @@ class Speech:
         return len(self.audio) / self.sample_rate
 
 
+SOUND_FLOOR = 0.005  # a sample above this (of full scale 1.0) is heard; below, near silence
+
+
+def first_sound(audio: np.ndarray) -> int:
+    """Index of the first audible sample (len(audio) when there is none): what comes before it is only waiting."""
+    sound = np.flatnonzero(np.abs(audio) > SOUND_FLOOR)
+    return int(sound[0]) if sound.size else len(audio)
+
+
 @dataclass(frozen=True)
 class Voice:
     id: str  # what the `voice` setting and `hearth speak --voice` take
