@@ -67,6 +67,11 @@ def state_dir() -> Path:
     return _folder(platformdirs.user_state_dir, "logs")
 
 
+def cache_dir() -> Path:
+    """What Hearth can make again and keeps only to start faster ($HEARTH_HOME/cache with the override)."""
+    return _folder(platformdirs.user_cache_dir, "cache")
+
+
 def repo_root() -> Path:
     """Where app/, models/ and assets/ sit side by side, found from the `app` package itself (never the
     working directory): the checkout, site-packages of Hearth's own environment (/opt/hearth in the

@@ -50,6 +50,11 @@ def open_session(path: str | Path, threads: int = 0, device: str = "auto"):
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 3
+    # No memory pattern: onnxruntime plans and keeps one per input shape, and Hearth's models see a new shape on
+    # nearly every call (Whisper's speech-sized window and growing cache, a clause's phonemes for the voice), so
+    # the plans only piled up in the arena: the window over 15 spoken turns peaked at 570-572 MB with them and
+    # 489-494 MB without, stage times unchanged (docs/benchmarks.md).
+    opts.enable_mem_pattern = False
     # Idle threads sleep instead of spinning: on a shared 2-core laptop spinning starves the
     # other stage's threads (a 4 s Whisper encoder went from 55 to 17 ms under load).
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")

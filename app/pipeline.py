@@ -28,7 +28,7 @@ import numpy as np
 from app.asr import AsrOptions, create_engine
 from app.audio import AudioSource, load_audio
 from app.audio.files import SAMPLE_RATE
-from app.endpoint import Recognition, Speculator, SpeculatorHooks
+from app.endpoint import Recognition, Speculator, SpeculatorHooks, pause_ends_after
 from app.errors import HearthError, InternalError, NoSpeech, NotSpeech
 from app.events import (
     ErrorEvent,
@@ -42,6 +42,7 @@ from app.events import (
     StateChanged,
     Understood,
 )
+from app.memory import release_free_memory
 from app.nlu.types import Understanding
 from app.stages import Stage, State
 from app.speech_stream import SpeechStream
@@ -193,6 +194,7 @@ class Pipeline:
                     synthesize("Ready.", self.options.tts)
             if hearing is not None:
                 hearing.result()
+        release_free_memory()  # the files' parse buffers, freed but still mapped (app/memory.py)
 
     def _warm_hearing(self, turn: TurnResult) -> None:
         silence = np.zeros(16000, np.float32)
@@ -203,7 +205,7 @@ class Pipeline:
             if self.options.vad.endpoint == "smart":
                 self.turn_model.probability(silence)
         with self._stage(Stage.ASR, turn):
-            self.asr.transcribe(silence)
+            self.asr.transcribe(silence, draft=True)  # Whisper is unsure of silence: no 30 s retry
 
     # -- running a turn ------------------------------------------------------------------
     @contextlib.contextmanager
@@ -276,14 +278,14 @@ class Pipeline:
         speech = find_speech(vad, audio, self.options.vad)
         return speech.audio, speech.fraction
 
-    def _hear(self, audio: np.ndarray, vad: SileroVad) -> Recognition:
-        """`_trim` and transcribe, timing each, as one job for the speculative worker."""
+    def _hear(self, audio: np.ndarray, vad: SileroVad, draft: bool = False) -> Recognition:
+        """`_trim` and transcribe, timing each, as one job for the speculative worker (`draft`: for a partial)."""
         t0 = time.perf_counter()
         audio, fraction = self._trim(audio, vad)
         recognition = Recognition(None, fraction, {Stage.VAD: (time.perf_counter() - t0) * 1000})
         if audio.size and fraction >= self.options.vad.min_speech_fraction:  # else noise, not worth decoding
             t0 = time.perf_counter()
-            recognition.transcript = self.asr.transcribe(audio)
+            recognition.transcript = self.asr.transcribe(audio, draft=True) if draft else self.asr.transcribe(audio)
             recognition.timings_ms[Stage.ASR] = (time.perf_counter() - t0) * 1000
         return recognition
 
@@ -426,6 +428,7 @@ class Pipeline:
         partials = self.options.partial_interval_s > 0
         return Speculator(SpeculatorHooks(
             recognize=lambda audio: self._hear(audio, self._spare_vad),
+            draft=lambda audio: self._hear(audio, self._spare_vad, draft=True),
             complete=self.turn_model.probability if smart else None,
             understand=self.nlu.understand if self.options.understand else None,
             on_partial=(lambda text, stable: self.bus.emit(PartialTranscript(text=text, stable=stable)))
@@ -450,21 +453,18 @@ class Pipeline:
             return None
         return EarlyReply(reply.text, first, (time.perf_counter() - t0) * 1000)
 
-    def _judge(self, speculator: Speculator | None, endpointer: Endpointer) -> Callable[[np.ndarray], bool] | None:
-        """The endpointer's question at a quick silence: is this utterance complete? Smart Turn's
-        answer from the worker (made at the pause), or asked here when nothing speculates."""
+    def _judge(self, speculator: Speculator | None, endpointer: Endpointer) -> Callable[[np.ndarray], int] | None:
+        """The endpointer's question at a quick silence: how much silence ends this pause? From the worker's
+        judgement of it (Smart Turn and the language model, `pause_ends_after`), or Smart Turn asked here when
+        nothing speculates."""
         o = self.options.vad
         if o.endpoint != "smart":
             return None
         if speculator is None:
-            return lambda audio: self.turn_model.probability(audio) >= o.turn_threshold
+            return lambda audio: o.quick_silence_ms if self.turn_model.probability(audio) >= o.turn_threshold \
+                else o.trailing_silence_ms
         patience = max(0.0, (o.trailing_silence_ms - o.quick_silence_ms) / 1000)
-
-        def judge(audio: np.ndarray) -> bool:
-            p = speculator.complete(endpointer.voiced_samples, patience)
-            return p is not None and p >= o.turn_threshold
-
-        return judge
+        return lambda audio: pause_ends_after(speculator.judged(endpointer.voiced_samples, patience), o)
 
     @staticmethod
     def _heard(speculator: Speculator, voiced_samples: int) -> Recognition | None:

@@ -279,7 +279,7 @@ def test_a_bug_in_a_stage_is_reported_with_its_stage_and_the_loop_goes_on(make):
 
 
 class BrokenAsr:
-    def transcribe(self, audio):
+    def transcribe(self, audio, draft=False):
         raise ModelError("the speech model is damaged", "reinstall Hearth")
 
 

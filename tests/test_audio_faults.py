@@ -185,7 +185,7 @@ def test_noise_the_vad_lets_through_is_rejected_by_whisper_signals(faults, pipel
 class LoopingAsr:
     """Whisper stuck in a loop, as the faster-whisper engine can be after its temperature fallbacks."""
 
-    def transcribe(self, audio):
+    def transcribe(self, audio, draft=False):
         return Transcript(text="You" + " You" * 40, language="en", duration_s=len(audio) / SAMPLE_RATE)
 
 

@@ -218,3 +218,21 @@ def test_list_names(words, name):
     from app.dialogue.skills.lists import list_name
 
     assert list_name(words) == name
+
+
+def test_the_unit_table_is_parsed_once_into_the_cache_then_read_back(hearth_home):
+    from app.dialogue.skills import conversions
+
+    conversions.registry.cache_clear()
+    try:
+        first = conversions.registry()
+        assert (1 * first.pound).to(first.gram).magnitude == pytest.approx(453.59237)
+        cached = list((hearth_home / "cache" / "pint").glob("*.pickle"))
+        assert cached
+        for path in cached:  # a damaged cache only costs time
+            path.write_bytes(b"not a pickle")
+        conversions.registry.cache_clear()
+        again = conversions.registry()
+        assert (1 * again.mile).to(again.kilometer).magnitude == pytest.approx(1.609344)
+    finally:
+        conversions.registry.cache_clear()

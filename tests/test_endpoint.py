@@ -11,7 +11,17 @@ import pytest
 from app.asr.engine import Transcript
 from app.audio import SAMPLE_RATE, FileSource, load_audio
 from app.audio.source import FRAME
-from app.endpoint import Recognition, Speculator, SpeculatorHooks, agreed_prefix, left_open, missing_value
+from app.endpoint import (
+    Heard,
+    Recognition,
+    Speculator,
+    SpeculatorHooks,
+    agreed_prefix,
+    command_confidence,
+    left_open,
+    missing_value,
+    pause_ends_after,
+)
 from app.nlu import Entity, Understanding
 from app.errors import ModelError
 from app.turn import SmartTurn, smart_turn_dir
@@ -69,9 +79,11 @@ def test_a_missing_or_damaged_model_is_a_model_error_with_a_fix(tmp_path):
 
 # -- the endpointer's quick end ------------------------------------------------------------------
 
-def _utterance(vad, judge, name="goforward.wav", **options):
-    asked = []
-    ep = Endpointer(vad, VadOptions(**options), judge=lambda audio: asked.append(len(audio)) or judge)
+def _utterance(vad, ends_after_ms=None, name="goforward.wav", **options):
+    """`ends_after_ms`: the judge's answer at every pause (None: the quick silence, a finished turn)."""
+    o, asked = VadOptions(**options), []
+    answer = o.quick_silence_ms if ends_after_ms is None else ends_after_ms
+    ep = Endpointer(vad, o, judge=lambda audio: asked.append(len(audio)) or answer)
     for frame in FileSource(FIXTURES / name, tail_silence_s=2.0).frames():
         if (u := ep.push(frame)) is not None:
             return u, asked
@@ -79,23 +91,38 @@ def _utterance(vad, judge, name="goforward.wav", **options):
 
 
 def test_a_finished_utterance_ends_at_the_quick_silence(vad):
-    u, asked = _utterance(vad, True, quick_silence_ms=200, trailing_silence_ms=700)
+    u, asked = _utterance(vad, None, quick_silence_ms=200, trailing_silence_ms=700)
     assert len(u.audio) - u.voiced_samples == 6 * FRAME  # 192 ms of silence, not 700
     assert len(asked) == 1
 
 
 def test_the_default_quick_silence_lets_a_readers_pause_inside_a_list_pass(vad):
     """cards_005 ("eight of spades, four of clubs, seven of hearts") pauses 224 ms after its first item."""
-    whole, _ = _utterance(vad, True, "cards_005.wav")
+    whole, _ = _utterance(vad, None, "cards_005.wav")
     assert whole.voiced_samples / SAMPLE_RATE > 3.0
-    cut, _ = _utterance(vad, True, "cards_005.wav", quick_silence_ms=200)
+    cut, _ = _utterance(vad, None, "cards_005.wav", quick_silence_ms=200)
     assert cut.voiced_samples / SAMPLE_RATE < 1.5
 
 
 def test_an_unfinished_one_waits_for_the_full_silence(vad):
-    u, asked = _utterance(vad, False, quick_silence_ms=200, trailing_silence_ms=700)
+    u, asked = _utterance(vad, 700, quick_silence_ms=200, trailing_silence_ms=700)
     assert (len(u.audio) - u.voiced_samples) * 1000 / SAMPLE_RATE >= 700
     assert len(asked) >= 1 and all(n < len(u.audio) for n in asked)  # once per pause, before the end
+
+
+def test_a_pause_ends_after_the_silence_the_judge_names(vad):
+    u, asked = _utterance(vad, 450, quick_silence_ms=200, trailing_silence_ms=700)
+    assert len(u.audio) - u.voiced_samples == 14 * FRAME  # 448 ms: the nearest whole frames
+    assert len(asked) >= 1
+
+
+def test_the_silence_that_ends_a_pause_follows_smart_turn_then_the_words():
+    o = VadOptions(quick_silence_ms=250, trailing_silence_ms=700, command_silence_ms=450, command_confidence=0.9)
+    assert pause_ends_after(None, o) == 700  # no judgement in time
+    assert pause_ends_after(Heard(100, complete=0.8, command=0.2), o) == 250  # Smart Turn hears it finished
+    assert pause_ends_after(Heard(100, complete=0.1, command=0.95), o) == 450  # flat speech, a sure command
+    assert pause_ends_after(Heard(100, complete=0.1, command=0.6), o) == 700  # unsure words
+    assert pause_ends_after(Heard(100, complete=0.0, command=None), o) == 700  # "set a timer for"
 
 
 # -- the speculative worker ----------------------------------------------------------------------
@@ -111,7 +138,8 @@ def test_a_pause_is_judged_transcribed_and_understood_once():
                                    understand=lambda text: Understanding(text, "iot_hue_lightoff", 0.99)))
     try:
         s.pause(np.zeros(4000, np.float32), voiced_samples=3500)
-        assert s.complete(3500, timeout=10) == 0.9
+        verdict = s.judged(3500, timeout=10)
+        assert verdict.complete == 0.9 and verdict.command == 0.99
         heard = s.heard(3500, timeout=10)
         assert heard.recognition.transcript.text == "turn off the lights" and judged == [1]
         assert s.understood == {"turn off the lights": Understanding("turn off the lights", "iot_hue_lightoff", 0.99)}
@@ -124,7 +152,8 @@ def test_words_left_open_are_never_a_finished_turn():
     s = Speculator(SpeculatorHooks(recognize=_heard("set a timer for"), complete=lambda audio: 0.99))
     try:
         s.pause(np.zeros(4000, np.float32), voiced_samples=4000)
-        assert s.complete(4000, timeout=10) == 0.0
+        judged = s.judged(4000, timeout=10)
+        assert judged.complete == 0.0 and judged.command is None
     finally:
         s.close()
     assert left_open("Remind me to,") and left_open("turn off the")
@@ -137,11 +166,12 @@ def test_a_command_still_missing_its_time_is_not_a_finished_turn():
     said = {"Set a timer for it.": Understanding("Set a timer for it.", "alarm_set", 0.93),
             "Set a timer for 10 minutes.": Understanding("Set a timer for 10 minutes.", "alarm_set", 0.96,
                                                          [Entity("time", "10 minutes", 16, 26)])}
-    for text, expected in [("Set a timer for it.", 0.0), ("Set a timer for 10 minutes.", 0.97)]:
+    for text, expected, command in [("Set a timer for it.", 0.0, None), ("Set a timer for 10 minutes.", 0.97, 0.96)]:
         s = Speculator(SpeculatorHooks(recognize=_heard(text), complete=lambda audio: 0.97, understand=said.get))
         try:
             s.pause(np.zeros(4000, np.float32), voiced_samples=4000)
-            assert s.complete(4000, timeout=10) == expected
+            judged = s.judged(4000, timeout=10)
+            assert (judged.complete, judged.command) == (expected, command)
         finally:
             s.close()
     assert missing_value(Understanding("remind me to call my mother", "calendar_set", 0.99))
@@ -190,6 +220,34 @@ def test_partials_never_queue_behind_a_busy_worker_and_carry_the_agreed_words():
         s.close()
     assert calls == [100, 300]
     assert partials == [("go forward", ""), ("go forward ten meters", "go forward")]
+
+
+def test_partials_take_the_quick_draft_and_pauses_the_full_recognizer():
+    """A partial is replaced by the next: the worker makes it with `draft` (no second pass), while a pause's
+    transcript may become the turn's and gets the full recognizer."""
+    used = []
+    s = Speculator(SpeculatorHooks(recognize=lambda audio: used.append("full") or _heard("turn on the lights")(audio),
+                                   draft=lambda audio: used.append("draft") or _heard("turn on")(audio),
+                                   on_partial=lambda text, stable: None))
+    try:
+        s.partial(np.zeros(100, np.float32))
+        while not used:
+            threading.Event().wait(0.01)
+        s.pause(np.zeros(300, np.float32), voiced_samples=300)
+        assert s.heard(300, timeout=10).recognition.transcript.text == "turn on the lights"
+    finally:
+        s.close()
+    assert used == ["draft", "full"]
+
+
+def test_the_words_alone_vouch_only_for_a_whole_command_of_three_words_or_more():
+    assert command_confidence("tell me a joke", Understanding("tell me a joke", "general_joke", 0.97)) == 0.97
+    assert command_confidence("what time", Understanding("what time", "datetime_query", 0.99)) is None  # too short
+    assert command_confidence("he was not an ill disposed young man",
+                              Understanding("he was not an ill disposed young man", "general_quirky", 0.95)) is None
+    assert command_confidence("set a timer for", Understanding("set a timer for", "alarm_set", 0.99)) is None
+    assert command_confidence("wake me up", Understanding("wake me up", "alarm_set", 0.99)) is None
+    assert command_confidence("turn on the", None) is None
 
 
 def test_agreed_prefix_ignores_case_and_punctuation():

@@ -129,7 +129,7 @@ def _decoding_threads(asr_engine, speculate: bool) -> list[str]:
     class Recording:
         options = asr_engine.options
 
-        def transcribe(self, audio):
+        def transcribe(self, audio, draft=False):
             threads.append(threading.current_thread().name)
             return asr_engine.transcribe(audio)
 
@@ -215,7 +215,7 @@ class GatedAsr:
     def __init__(self, nlu_started: threading.Event, fail: bool = False):
         self.nlu_started, self.fail, self.thread = nlu_started, fail, None
 
-    def transcribe(self, audio):
+    def transcribe(self, audio, draft=False):
         self.thread = threading.current_thread()
         assert self.nlu_started.wait(10), "hearing waited for the language model: the loads did not overlap"
         if self.fail:

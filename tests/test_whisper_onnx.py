@@ -67,6 +67,20 @@ def test_silence_gives_little_or_nothing(onnx_engine):
     assert len(text.split()) <= 3, text
 
 
+def test_a_draft_never_retries_on_the_30_s_window(onnx_engine, monkeypatch):
+    """Silence leaves Whisper unsure (mean log-prob under -1): a final transcript retries it on the 30 s window, a
+    draft (a partial, replaced by the next) does not."""
+    windows = []
+    run = onnx_engine._run
+    monkeypatch.setattr(onnx_engine, "_run", lambda audio, window_s: windows.append(window_s) or run(audio, window_s))
+    silence = np.zeros(16000, dtype=np.float32)
+    onnx_engine.transcribe(silence)
+    assert windows[-1] == MAX_WINDOW_S and len(windows) == 2
+    windows.clear()
+    onnx_engine.transcribe(silence, draft=True)
+    assert windows == [onnx_engine.policy.window_s(1.0)]
+
+
 def test_missing_export_is_a_clear_error(tmp_path):
     from app.asr.onnx_engine import OnnxWhisperEngine
 

@@ -67,7 +67,11 @@ class Transcript:
 class AsrEngine(Protocol):
     options: AsrOptions
 
-    def transcribe(self, audio: np.ndarray) -> Transcript: ...
+    def transcribe(self, audio: np.ndarray, draft: bool = False) -> Transcript:
+        """`draft`: a partial transcript, soon replaced by the next, so skip the second passes that make a final
+        one more accurate (the 30 s retry, the temperature fallback): on a half-said word they fire often
+        and cost a busy worker ~200 ms (docs/benchmarks.md)."""
+        ...
 
 
 def create_engine(options: AsrOptions | None = None) -> AsrEngine:

@@ -49,11 +49,13 @@ class FasterWhisperEngine:
                 raise ModelError(f"cannot load Whisper from {folder}: {exc}", WHISPER_TINY_EN.hint) from exc
         self.compute_type = compute
 
-    def transcribe(self, audio: np.ndarray) -> Transcript:
+    def transcribe(self, audio: np.ndarray, draft: bool = False) -> Transcript:
         o = self.options
         kwargs = dict(language=o.language, beam_size=o.beam_size, initial_prompt=o.initial_prompt,
                       condition_on_previous_text=False, without_timestamps=True, vad_filter=False)
         kwargs.update(o.extra)
+        if draft:
+            kwargs["temperature"] = 0.0  # no temperature fallback
         segments, info = self.model.transcribe(audio.astype(np.float32), **kwargs)
         segments = list(segments)
         text = " ".join(s.text.strip() for s in segments).strip()

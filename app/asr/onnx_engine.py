@@ -177,23 +177,23 @@ class OnnxWhisperEngine:
         # from the encoder that runs next (measured: encoder 30 -> 25 ms with BLAS held to one thread).
         self._blas = ThreadpoolController()
 
-    def transcribe(self, audio: np.ndarray) -> Transcript:
+    def transcribe(self, audio: np.ndarray, draft: bool = False) -> Transcript:
         if audio.ndim != 1:
             raise HearthError(f"expected mono audio, got shape {audio.shape}", "load audio with app.audio.load_audio")
         chunk = int(MAX_WINDOW_S * SAMPLE_RATE)
-        pieces = [self._transcribe_window(audio[i:i + chunk]) for i in range(0, len(audio), chunk)]
+        pieces = [self._transcribe_window(audio[i:i + chunk], draft) for i in range(0, len(audio), chunk)]
         said = [piece for piece in pieces if piece[0]]
         return Transcript(text=" ".join(t for t, _, _ in said), language=self.options.language,
                           duration_s=len(audio) / SAMPLE_RATE, segments=[t for t, _, _ in said],
                           avg_logprob=float(np.mean([lp for _, lp, _ in said])) if said else None,
                           no_speech_prob=max((ns for _, _, ns in said if ns is not None), default=None))
 
-    def _transcribe_window(self, audio: np.ndarray) -> tuple[str, float, float | None]:
+    def _transcribe_window(self, audio: np.ndarray, draft: bool) -> tuple[str, float, float | None]:
         duration = len(audio) / SAMPLE_RATE
         window = self.policy.window_s(duration)
         run = self._run(audio, window)
         threshold = self.policy.fallback_logprob
-        if threshold is not None and run[1] < threshold and window < MAX_WINDOW_S:
+        if threshold is not None and run[1] < threshold and window < MAX_WINDOW_S and not draft:
             run = max(run, self._run(audio, MAX_WINDOW_S), key=lambda r: r[1])
         return run
 

@@ -29,7 +29,7 @@ class OpenAIWhisperEngine:
             model, self.quantized_layers = quantize_int8(model)
         self.model = model
 
-    def transcribe(self, audio: np.ndarray) -> Transcript:
+    def transcribe(self, audio: np.ndarray, draft: bool = False) -> Transcript:
         import torch
 
         o = self.options
@@ -37,7 +37,7 @@ class OpenAIWhisperEngine:
             result = self.model.transcribe(
                 audio.astype(np.float32), language=o.language, beam_size=o.beam_size if o.beam_size > 1 else None,
                 without_timestamps=True, condition_on_previous_text=False, initial_prompt=o.initial_prompt,
-                fp16=False, verbose=None)
+                fp16=False, verbose=None, **({"temperature": 0.0} if draft else {}))
         segments = [s["text"].strip() for s in result["segments"]]
         return Transcript(text=result["text"].strip(), language=result["language"],
                           duration_s=len(audio) / SAMPLE_RATE, segments=segments)
