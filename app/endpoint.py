@@ -19,9 +19,6 @@ for", "turn off the"), or the language model hears a command still missing the v
 and synthesized or read speech falls at every pause, so "set a timer for" said flatly sounds
 finished to it (0.99, espeak-ng), and Whisper may close it with a word never said ("Set a timer
 for it.").
-The other way round, flat speech sounds unfinished to Smart Turn at the end of a whole command ("tell me a
-joke": it waited out the full silence); when the language model is sure the words are a command, the pause
-ends after a middle silence (`pause_ends_after`).
 
 Only the newest request waits; an older one not yet started is dropped.
 """
@@ -37,7 +34,6 @@ from typing import Any, Callable
 import numpy as np
 
 from app.asr.engine import Transcript
-from app.vad import VadOptions
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +54,6 @@ class Heard:
 
     voiced_samples: int
     complete: float | None = None  # P(turn complete), Smart Turn
-    command: float | None = None  # the language model's confidence in the words as a whole command (None: unfinished)
     recognition: Recognition | None = None
     done: bool = False  # the worker has finished with it (some fields may stay None after an error)
 
@@ -90,35 +85,6 @@ TIME_TYPES = ("time", "date", "timeofday")
 def missing_value(understanding: Any) -> bool:
     """The language model heard a command that still lacks the value it needs."""
     return understanding.intent in NEEDS_TIME and understanding.entity(*TIME_TYPES) is None
-
-
-# The words alone end a pause only for a command of at least 3 words outside the catch-all for chat and read
-# text: on the language model's dev split, shorter starts ("what", "how do", "let's play") and chat are as often
-# the start of something longer (python -m bench.pause_words).
-COMMAND_MIN_WORDS = 3
-NOT_A_COMMAND = frozenset({"general_quirky"})
-
-
-def command_confidence(text: str, understanding: Any) -> float | None:
-    """How sure the language model is that `text` is a whole command; None when it cannot be one yet."""
-    if understanding is None or left_open(text) or missing_value(understanding) \
-            or len(text.split()) < COMMAND_MIN_WORDS or understanding.intent in NOT_A_COMMAND:
-        return None
-    return understanding.confidence
-
-
-def pause_ends_after(heard: Heard | None, options: VadOptions) -> int:
-    """The silence (ms) that ends a pause, from what the worker made of it: the quick silence when Smart Turn hears
-    a finished turn, a longer one when only the language model is sure the words are a whole command (Smart Turn
-    hears flat speech as unfinished), else the full trailing silence."""
-    o = options
-    if heard is None or heard.complete is None:
-        return o.trailing_silence_ms
-    if heard.complete >= o.turn_threshold:
-        return o.quick_silence_ms
-    if heard.command is not None and heard.command >= o.command_confidence:
-        return o.command_silence_ms
-    return o.trailing_silence_ms
 
 
 def agreed_prefix(a: str, b: str) -> str:
@@ -184,10 +150,11 @@ class Speculator:
             s.job = _Job(audio, s.pause)
             self._cond.notify()
 
-    def judged(self, voiced_samples: int, timeout: float) -> Heard | None:
-        """The pause after `voiced_samples` once its P(turn complete) is known, waiting up to `timeout` s for it;
+    def complete(self, voiced_samples: int, timeout: float) -> float | None:
+        """P(turn complete) for the pause after `voiced_samples`, waiting up to `timeout` s for it;
         None when there is no such pause or no answer in time."""
-        return self._wait(voiced_samples, timeout, lambda h: h.complete is not None)
+        heard = self._wait(voiced_samples, timeout, lambda h: h.complete is not None)
+        return heard.complete if heard else None
 
     def heard(self, voiced_samples: int, timeout: float) -> Heard | None:
         """The pause after `voiced_samples` once the worker is done with it, or None."""
@@ -256,7 +223,6 @@ class Speculator:
             p = 0.0 if unfinished else h.complete(job.audio) if h.complete is not None else None
             with self._cond:
                 heard.recognition, heard.complete = recognition, p
-                heard.command = command_confidence(text, understanding)
                 self._cond.notify_all()
         if text and h.on_partial is not None:
             previous = self._state.partials[-1] if self._state.partials else ""

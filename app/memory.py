@@ -2,8 +2,9 @@
 
 Loading a model parses its ONNX file into buffers that are freed once the session holds the weights, but
 glibc's allocator keeps freed heap pages mapped, so the process stays as large as it was mid-load: about
-60 MB after Hearth's preload, of the 500 MB the window may take (docs/benchmarks.md). `malloc_trim` returns
-them. Other C libraries (macOS, Windows, musl) have no such call and return pages their own way: a no-op.
+60 MB after Hearth's preload, of the 500 MB the window may take (docs/benchmarks.md); each listen frees more
+(audio, transcripts, the worker's buffers). `malloc_trim` returns them, in about half a millisecond. Other C
+libraries (macOS, Windows, musl) have no such call and return pages their own way: a no-op.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ import numpy as np
 from app.asr import AsrOptions, create_engine
 from app.audio import AudioSource, load_audio
 from app.audio.files import SAMPLE_RATE
-from app.endpoint import Recognition, Speculator, SpeculatorHooks, pause_ends_after
+from app.endpoint import Recognition, Speculator, SpeculatorHooks
 from app.errors import HearthError, InternalError, NoSpeech, NotSpeech
 from app.events import (
     ErrorEvent,
@@ -417,6 +417,7 @@ class Pipeline:
         finally:
             if speculator is not None:
                 speculator.close()
+            release_free_memory()  # what this listen's capture, worker and turn freed (0.5 ms)
         turn.error = turn.error or device_error
         return turn
 
@@ -453,18 +454,21 @@ class Pipeline:
             return None
         return EarlyReply(reply.text, first, (time.perf_counter() - t0) * 1000)
 
-    def _judge(self, speculator: Speculator | None, endpointer: Endpointer) -> Callable[[np.ndarray], int] | None:
-        """The endpointer's question at a quick silence: how much silence ends this pause? From the worker's
-        judgement of it (Smart Turn and the language model, `pause_ends_after`), or Smart Turn asked here when
-        nothing speculates."""
+    def _judge(self, speculator: Speculator | None, endpointer: Endpointer) -> Callable[[np.ndarray], bool] | None:
+        """The endpointer's question at a quick silence: is this utterance complete? Smart Turn's
+        answer from the worker (made at the pause), or asked here when nothing speculates."""
         o = self.options.vad
         if o.endpoint != "smart":
             return None
         if speculator is None:
-            return lambda audio: o.quick_silence_ms if self.turn_model.probability(audio) >= o.turn_threshold \
-                else o.trailing_silence_ms
+            return lambda audio: self.turn_model.probability(audio) >= o.turn_threshold
         patience = max(0.0, (o.trailing_silence_ms - o.quick_silence_ms) / 1000)
-        return lambda audio: pause_ends_after(speculator.judged(endpointer.voiced_samples, patience), o)
+
+        def judge(audio: np.ndarray) -> bool:
+            p = speculator.complete(endpointer.voiced_samples, patience)
+            return p is not None and p >= o.turn_threshold
+
+        return judge
 
     @staticmethod
     def _heard(speculator: Speculator, voiced_samples: int) -> Recognition | None:

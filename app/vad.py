@@ -41,11 +41,6 @@ class VadOptions:
     # ../shared/speech cards_002, cards_005), which Smart Turn hears as finished; 200 (192 ms) cut them.
     quick_silence_ms: int = 250
     turn_threshold: float = 0.5  # P(turn complete) at or above which the quick end is taken
-    # Smart Turn hears flat (synthesized, read) speech as unfinished at every pause; when the language model is
-    # sure of a whole command in the words (confidence at or above command_confidence), the pause ends at
-    # command_silence_ms instead of the full trailing silence (docs/benchmarks.md, end of speech).
-    command_confidence: float = 0.9
-    command_silence_ms: int = 450
     pre_roll_ms: int = 300
     max_utterance_s: float = 15.0
     start_frames: int = 3
@@ -103,18 +98,13 @@ class Utterance:
         return len(self.audio) / SAMPLE_RATE
 
 
-def _frames(ms: int) -> int:
-    """Whole frames (32 ms) nearest `ms`, at least one."""
-    return max(1, round(ms * SAMPLE_RATE / 1000 / FRAME))
-
-
 class Endpointer:
     """Frame-by-frame state machine: waiting -> in speech -> utterance complete."""
 
     def __init__(self, vad: SileroVad, options: VadOptions | None = None,
-                 judge: Callable[[np.ndarray], int] | None = None):
-        """`judge(audio so far)`: asked once per pause, at `quick_silence_ms`: the silence in ms that ends
-        this pause (`quick_silence_ms`: now; `trailing_silence_ms`: as without a judge)."""
+                 judge: Callable[[np.ndarray], bool] | None = None):
+        """`judge(audio so far)`: True when the utterance is complete; asked once per pause, at
+        `quick_silence_ms`."""
         self.vad = vad
         self.options = options or VadOptions()
         self.judge = judge
@@ -128,7 +118,6 @@ class Endpointer:
         self._run = 0
         self._silence = 0
         self._voiced = 0  # frames up to the last speechy one
-        self._ends_after = _frames(o.trailing_silence_ms)  # silent frames that end this pause, once judged
         self.in_speech = False
 
     def push(self, frame: np.ndarray) -> Utterance | None:
@@ -148,10 +137,10 @@ class Endpointer:
         self._silence = 0 if speechy else self._silence + 1
         if speechy:
             self._voiced = len(self._speech)
-            self._ends_after = _frames(o.trailing_silence_ms)
-        if self.judge is not None and self._silence == _frames(o.quick_silence_ms):  # 250 ms: 8 frames, 256 ms
-            self._ends_after = min(self._ends_after, _frames(self.judge(self.current_audio())))
-        if self._silence >= self._ends_after:
+        if self.silence_ms >= o.trailing_silence_ms:
+            return self._finish(truncated=False)
+        quick = max(1, round(o.quick_silence_ms * SAMPLE_RATE / 1000 / FRAME))  # 250 ms: 8 frames, 256 ms
+        if self.judge is not None and self._silence == quick and self.judge(self.current_audio()):
             return self._finish(truncated=False)
         if len(self._speech) * FRAME >= o.max_utterance_s * SAMPLE_RATE:
             return self._finish(truncated=True)

@@ -49,7 +49,9 @@ PAUSED = [("set a timer for", "ten minutes"), ("remind me to", "call my mother a
           ("wake me up at", "seven thirty"), ("dim the kitchen lights to", "forty percent"),
           # ... and after words a command may end on: only what the words mean can tell
           ("remind me to call my mother", "at five"), ("set an alarm", "for six thirty"),
-          ("turn on the lights", "in the kitchen")]
+          ("turn on the lights", "in the kitchen"),
+          # ... and after a whole command the language model is sure of (weather_query, 1.00)
+          ("what's the weather like", "in paris")]
 PAUSE_S = 0.5
 
 

@@ -11,17 +11,7 @@ import pytest
 from app.asr.engine import Transcript
 from app.audio import SAMPLE_RATE, FileSource, load_audio
 from app.audio.source import FRAME
-from app.endpoint import (
-    Heard,
-    Recognition,
-    Speculator,
-    SpeculatorHooks,
-    agreed_prefix,
-    command_confidence,
-    left_open,
-    missing_value,
-    pause_ends_after,
-)
+from app.endpoint import Recognition, Speculator, SpeculatorHooks, agreed_prefix, left_open, missing_value
 from app.nlu import Entity, Understanding
 from app.errors import ModelError
 from app.turn import SmartTurn, smart_turn_dir
@@ -79,11 +69,9 @@ def test_a_missing_or_damaged_model_is_a_model_error_with_a_fix(tmp_path):
 
 # -- the endpointer's quick end ------------------------------------------------------------------
 
-def _utterance(vad, ends_after_ms=None, name="goforward.wav", **options):
-    """`ends_after_ms`: the judge's answer at every pause (None: the quick silence, a finished turn)."""
-    o, asked = VadOptions(**options), []
-    answer = o.quick_silence_ms if ends_after_ms is None else ends_after_ms
-    ep = Endpointer(vad, o, judge=lambda audio: asked.append(len(audio)) or answer)
+def _utterance(vad, judge, name="goforward.wav", **options):
+    asked = []
+    ep = Endpointer(vad, VadOptions(**options), judge=lambda audio: asked.append(len(audio)) or judge)
     for frame in FileSource(FIXTURES / name, tail_silence_s=2.0).frames():
         if (u := ep.push(frame)) is not None:
             return u, asked
@@ -91,38 +79,23 @@ def _utterance(vad, ends_after_ms=None, name="goforward.wav", **options):
 
 
 def test_a_finished_utterance_ends_at_the_quick_silence(vad):
-    u, asked = _utterance(vad, None, quick_silence_ms=200, trailing_silence_ms=700)
+    u, asked = _utterance(vad, True, quick_silence_ms=200, trailing_silence_ms=700)
     assert len(u.audio) - u.voiced_samples == 6 * FRAME  # 192 ms of silence, not 700
     assert len(asked) == 1
 
 
 def test_the_default_quick_silence_lets_a_readers_pause_inside_a_list_pass(vad):
     """cards_005 ("eight of spades, four of clubs, seven of hearts") pauses 224 ms after its first item."""
-    whole, _ = _utterance(vad, None, "cards_005.wav")
+    whole, _ = _utterance(vad, True, "cards_005.wav")
     assert whole.voiced_samples / SAMPLE_RATE > 3.0
-    cut, _ = _utterance(vad, None, "cards_005.wav", quick_silence_ms=200)
+    cut, _ = _utterance(vad, True, "cards_005.wav", quick_silence_ms=200)
     assert cut.voiced_samples / SAMPLE_RATE < 1.5
 
 
 def test_an_unfinished_one_waits_for_the_full_silence(vad):
-    u, asked = _utterance(vad, 700, quick_silence_ms=200, trailing_silence_ms=700)
+    u, asked = _utterance(vad, False, quick_silence_ms=200, trailing_silence_ms=700)
     assert (len(u.audio) - u.voiced_samples) * 1000 / SAMPLE_RATE >= 700
     assert len(asked) >= 1 and all(n < len(u.audio) for n in asked)  # once per pause, before the end
-
-
-def test_a_pause_ends_after_the_silence_the_judge_names(vad):
-    u, asked = _utterance(vad, 450, quick_silence_ms=200, trailing_silence_ms=700)
-    assert len(u.audio) - u.voiced_samples == 14 * FRAME  # 448 ms: the nearest whole frames
-    assert len(asked) >= 1
-
-
-def test_the_silence_that_ends_a_pause_follows_smart_turn_then_the_words():
-    o = VadOptions(quick_silence_ms=250, trailing_silence_ms=700, command_silence_ms=450, command_confidence=0.9)
-    assert pause_ends_after(None, o) == 700  # no judgement in time
-    assert pause_ends_after(Heard(100, complete=0.8, command=0.2), o) == 250  # Smart Turn hears it finished
-    assert pause_ends_after(Heard(100, complete=0.1, command=0.95), o) == 450  # flat speech, a sure command
-    assert pause_ends_after(Heard(100, complete=0.1, command=0.6), o) == 700  # unsure words
-    assert pause_ends_after(Heard(100, complete=0.0, command=None), o) == 700  # "set a timer for"
 
 
 # -- the speculative worker ----------------------------------------------------------------------
@@ -138,8 +111,7 @@ def test_a_pause_is_judged_transcribed_and_understood_once():
                                    understand=lambda text: Understanding(text, "iot_hue_lightoff", 0.99)))
     try:
         s.pause(np.zeros(4000, np.float32), voiced_samples=3500)
-        verdict = s.judged(3500, timeout=10)
-        assert verdict.complete == 0.9 and verdict.command == 0.99
+        assert s.complete(3500, timeout=10) == 0.9
         heard = s.heard(3500, timeout=10)
         assert heard.recognition.transcript.text == "turn off the lights" and judged == [1]
         assert s.understood == {"turn off the lights": Understanding("turn off the lights", "iot_hue_lightoff", 0.99)}
@@ -152,8 +124,7 @@ def test_words_left_open_are_never_a_finished_turn():
     s = Speculator(SpeculatorHooks(recognize=_heard("set a timer for"), complete=lambda audio: 0.99))
     try:
         s.pause(np.zeros(4000, np.float32), voiced_samples=4000)
-        judged = s.judged(4000, timeout=10)
-        assert judged.complete == 0.0 and judged.command is None
+        assert s.complete(4000, timeout=10) == 0.0
     finally:
         s.close()
     assert left_open("Remind me to,") and left_open("turn off the")
@@ -166,12 +137,11 @@ def test_a_command_still_missing_its_time_is_not_a_finished_turn():
     said = {"Set a timer for it.": Understanding("Set a timer for it.", "alarm_set", 0.93),
             "Set a timer for 10 minutes.": Understanding("Set a timer for 10 minutes.", "alarm_set", 0.96,
                                                          [Entity("time", "10 minutes", 16, 26)])}
-    for text, expected, command in [("Set a timer for it.", 0.0, None), ("Set a timer for 10 minutes.", 0.97, 0.96)]:
+    for text, expected in [("Set a timer for it.", 0.0), ("Set a timer for 10 minutes.", 0.97)]:
         s = Speculator(SpeculatorHooks(recognize=_heard(text), complete=lambda audio: 0.97, understand=said.get))
         try:
             s.pause(np.zeros(4000, np.float32), voiced_samples=4000)
-            judged = s.judged(4000, timeout=10)
-            assert (judged.complete, judged.command) == (expected, command)
+            assert s.complete(4000, timeout=10) == expected
         finally:
             s.close()
     assert missing_value(Understanding("remind me to call my mother", "calendar_set", 0.99))
@@ -238,16 +208,6 @@ def test_partials_take_the_quick_draft_and_pauses_the_full_recognizer():
     finally:
         s.close()
     assert used == ["draft", "full"]
-
-
-def test_the_words_alone_vouch_only_for_a_whole_command_of_three_words_or_more():
-    assert command_confidence("tell me a joke", Understanding("tell me a joke", "general_joke", 0.97)) == 0.97
-    assert command_confidence("what time", Understanding("what time", "datetime_query", 0.99)) is None  # too short
-    assert command_confidence("he was not an ill disposed young man",
-                              Understanding("he was not an ill disposed young man", "general_quirky", 0.95)) is None
-    assert command_confidence("set a timer for", Understanding("set a timer for", "alarm_set", 0.99)) is None
-    assert command_confidence("wake me up", Understanding("wake me up", "alarm_set", 0.99)) is None
-    assert command_confidence("turn on the", None) is None
 
 
 def test_agreed_prefix_ignores_case_and_punctuation():
