@@ -285,7 +285,7 @@ class Pipeline:
         recognition = Recognition(None, fraction, {Stage.VAD: (time.perf_counter() - t0) * 1000})
         if audio.size and fraction >= self.options.vad.min_speech_fraction:  # else noise, not worth decoding
             t0 = time.perf_counter()
-            recognition.transcript = self.asr.transcribe(audio, draft=True) if draft else self.asr.transcribe(audio)
+            recognition.transcript = self.asr.transcribe(audio, draft=draft)
             recognition.timings_ms[Stage.ASR] = (time.perf_counter() - t0) * 1000
         return recognition
 
