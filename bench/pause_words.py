@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import platform
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from dataclasses import dataclass
 from app.endpoint import left_open, missing_value
 from app.nlu.onnx_model import default_model_dir, load_default_nlu
 from bench.docs_section import write_section
-from models.nlu.data import load_main
+from models.nlu.data import load_main, read_dev_keys
 
 THRESHOLDS = (0.8, 0.9, 0.95, 0.98)
 # The rule's other conditions: shorter starts ("what", "how do") and chat (the catch-all intent of read text and
@@ -49,7 +48,7 @@ class Said:
 
 
 def utterances() -> list[str]:
-    keys = set(json.loads((default_model_dir() / "dev_split.json").read_text())["keys"])
+    keys = read_dev_keys(default_model_dir() / "dev_split.json")
     return [e.text for e in load_main().examples if e.key in keys]
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from app.fusion.learned import LIGHT_LABELS
 from app.nlu.onnx_model import SHIPPED_DIR as NLU_DIR
-from models.nlu.data import load_main
+from models.nlu.data import load_main, read_dev_keys
 
 STOP = "general_commandstop"
 PRESENCE = "presence_query"
@@ -147,7 +147,7 @@ def truth(family: str, item, scene: dict) -> str:
 
 def templates(real_limit: int | None) -> dict[str, list[tuple[str, tuple, bool]]]:
     """family -> [(template text, item, is test)]; real utterances split as the NLU's own dev split."""
-    dev_keys = set(json.loads((NLU_DIR / "dev_split.json").read_text(encoding="utf-8"))["keys"])
+    dev_keys = read_dev_keys(NLU_DIR / "dev_split.json")
     real = [(e.text.lower(), (e.text.lower(), e.intent), e.key in dev_keys) for e in load_main().examples]
     random.Random(7).shuffle(real)
     if real_limit is not None:

@@ -252,3 +252,8 @@ def save_dev_split(dev: list[Example], path: Path, seed: int, fraction: float = 
     """The dev set definition: which example keys are dev, so anyone can check or reuse the split."""
     data = {"seed": seed, "dev_fraction": fraction, "count": len(dev), "keys": sorted(e.key for e in dev)}
     path.write_text(json.dumps(data, indent=0) + "\n", encoding="utf-8")
+
+
+def read_dev_keys(path: Path) -> set[str]:
+    """The example keys `save_dev_split` wrote: the utterances a shipped model never trained on."""
+    return set(json.loads(path.read_text(encoding="utf-8"))["keys"])
