@@ -39,11 +39,15 @@ def as_image(frame: np.ndarray | Image.Image) -> Image.Image:
     if array.dtype != np.uint8 or array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
         raise HearthError(f"not an image frame: {array.dtype} array of shape {array.shape}",
                           "pass an RGB uint8 array (height x width x 3) or a Pillow image", code="bad_frame")
-    return Image.fromarray(array).convert("RGB")
+    image = Image.fromarray(array)
+    return image if image.mode == "RGB" else image.convert("RGB")  # a camera's RGB frame needs no second copy
 
 
-def light_labels(image: Image.Image, options: PerceptionOptions) -> list[str]:
-    mean = float(np.asarray(image.convert("L"), np.float32).mean())
+def light_labels(frame: np.ndarray | Image.Image, options: PerceptionOptions) -> list[str]:
+    """How light the room is, from every 4th pixel of every 4th row (Rec. 601 luma, as Pillow's "L"): within
+    about a grey level of the whole frame's mean, and a camera's array is read in place, not converted."""
+    pixels = np.asarray(frame)[::4, ::4].astype(np.float32)
+    mean = float((pixels if pixels.ndim == 2 else pixels[..., :3] @ np.array([0.299, 0.587, 0.114], np.float32)).mean())
     return ["dark"] if mean < options.dark_below else ["bright"] if mean > options.bright_above else []
 
 
@@ -78,7 +82,8 @@ class SceneAnalyzer:
         found = time.perf_counter()
         found_hands = self._hands.find(image) if hands and (faces or self.options.hands_without_people) else []
         end = time.perf_counter()
-        scene = SceneContext.of(faces, found_hands, light_labels(image, self.options))
+        light = light_labels(frame if isinstance(frame, np.ndarray) else image, self.options)  # an array: no copy
+        scene = SceneContext.of(faces, found_hands, light)
         return Perceived(scene, {"faces": (found - start) * 1e3, "hands": (end - found) * 1e3,
                                  "total": (end - start) * 1e3})
 
