@@ -7,7 +7,8 @@ Per voice: load time (library or model, with its checks and warm-up run), time t
 (`app.tts.stream` until its first chunk: what a listener waits for before playback can start, p50/p95),
 the first chunk's lead-in (near silence before its first sound, `app.tts.speech.first_sound`: heard as more waiting),
 real-time factor (synthesis time / audio time, all replies), intelligibility as the WER of the shipped
-Whisper (`app.asr`, 16 kHz) on the synthesized replies, and peak RSS of the worker process. The replies
+Whisper (`app.asr`, 16 kHz: tiny.en, the default, and base, the setting, which tells the voice's own
+mishearings from tiny.en's) on the synthesized replies, and peak RSS of the worker process. The replies
 are bench/tts_replies.txt, each synthesized `--draws` times: synthesis does not repeat exactly (the neural
 voice samples noise; espeak-ng's length varies by a few samples), Whisper's mishearings follow, and one
 pass of 50 replies moved the neural voice's WER between 6 and 9 % (2026-11-30); the table gives the WER
@@ -95,16 +96,16 @@ def peak_rss_mb() -> float:
     return int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1]) / 1024
 
 
-def transcribe(result: dict, out: Path, asr) -> None:
-    """Each reply as a listener hears it: after and before a moment of silence (Whisper mishears speech
-    that starts on the recording's first sample)."""
+def transcribe(result: dict, out: Path, asr, key: str = "heard") -> None:
+    """Each reply as a listener hears it, into each row's `key`: after and before a moment of silence
+    (Whisper mishears speech that starts on the recording's first sample)."""
     from scipy.signal import resample_poly
 
     quiet = np.zeros(int(SILENCE_S * 16000), np.float32)
     for i, row in enumerate(result["rows"]):
         audio = np.load(out / f"{i}.npy")
         audio16k = resample_poly(audio, 16000, row["sample_rate"]).astype(np.float32)
-        row["heard"] = asr.transcribe(np.concatenate([quiet, audio16k, quiet])).text
+        row[key] = asr.transcribe(np.concatenate([quiet, audio16k, quiet])).text
 
 
 def fold(text: str) -> str:
@@ -121,7 +122,7 @@ def summarize(result: dict) -> dict:
     import jiwer
 
     rows = result["rows"]
-    wer = lambda rs: 100 * jiwer.wer([fold(r["text"]) for r in rs], [fold(r["heard"]) or "<empty>" for r in rs])
+    wer = lambda rs, key="heard": 100 * jiwer.wer([fold(r["text"]) for r in rs], [fold(r[key]) or "<empty>" for r in rs])
     draws = sorted({r["draw"] for r in rows})
     first = np.array([r["first_s"] for r in rows]) * 1000
     return {"engine": result["engine"], "load_s": result["load_s"], "first_p50_ms": np.percentile(first, 50),
@@ -130,7 +131,7 @@ def summarize(result: dict) -> dict:
             "rtf": sum(r["total_s"] for r in rows) / sum(r["duration_s"] for r in rows),
             "audio_s": sum(r["duration_s"] for r in rows),
             "wpm": 60 * sum(len(fold(r["text"]).split()) for r in rows) / sum(r["duration_s"] for r in rows),
-            "wer": wer(rows), "wer_draws": " / ".join(f"{wer([r for r in rows if r['draw'] == d]):.1f}" for d in draws),
+            "wer": wer(rows), "wer_base": wer(rows, "heard_base"), "wer_draws": " / ".join(f"{wer([r for r in rows if r['draw'] == d]):.1f}" for d in draws),
             "peak_rss_mb": result["peak_rss_mb"]}
 
 
@@ -138,7 +139,7 @@ COLUMNS = [("engine", "voice", "{}"), ("load_s", "load s", "{:.2f}"), ("first_p5
            ("first_p95_ms", "first audio p95 ms", "{:.0f}"), ("lead_in_p50_ms", "lead-in p50 ms", "{:.0f}"),
            ("rtf", "RTF", "{:.3f}"), ("audio_s", "audio s", "{:.0f}"),
            ("wpm", "words a minute", "{:.0f}"),
-           ("wer", "Whisper WER %", "{:.1f}"), ("wer_draws", "WER % of each draw", "{}"), ("peak_rss_mb", "peak RSS MB", "{:.0f}")]
+           ("wer", "Whisper WER %", "{:.1f}"), ("wer_base", "Whisper base WER %", "{:.1f}"), ("wer_draws", "WER % of each draw", "{}"), ("peak_rss_mb", "peak RSS MB", "{:.0f}")]
 
 
 def markdown(rows: list[dict], header: str) -> str:
@@ -176,17 +177,18 @@ def main() -> None:
             print(f"{name}: synthesized", file=sys.stderr)
         from app.asr import AsrOptions, create_engine
 
-        asr = create_engine(AsrOptions())
-        for result in results:
-            transcribe(result, Path(tmp) / result["engine"], asr)
+        for model, key in (("tiny.en", "heard"), ("base", "heard_base")):  # the default, and the setting
+            asr = create_engine(AsrOptions(model=model))
+            for result in results:
+                transcribe(result, Path(tmp) / result["engine"], asr, key)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=1))
     command = ("python -m bench.tts " + " ".join(sys.argv[1:])).strip()
     header = (f"## Text to speech\n\n{dt.date.today()} · `{command}` · {platform.machine()}, {os.cpu_count()} cores, "
               f"no GPU · 1-min load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after (shared machine) · "
               f"{len(replies())} of Hearth's replies (bench/tts_replies.txt), each streamed clause by clause "
-              f"{args.draws} times after one warm-up, at the default rate (175 words a minute) · WER: the shipped Whisper (tiny.en int8 ONNX) on "
-              f"the audio at 16 kHz with {SILENCE_S} s of silence either side, after bench/asr.py's "
+              f"{args.draws} times after one warm-up, at the default rate (175 words a minute) · WER: the shipped Whisper (tiny.en int8 ONNX, the default; base, the "
+              f"`asr_model` setting, in its own column) on the audio at 16 kHz with {SILENCE_S} s of silence either side, after bench/asr.py's "
               "normalization with spelling variants folded (`fold`: 7am = seven am, litre = liter)")
     table = markdown([summarize(r) for r in results], header)
     print(table)
