@@ -12,7 +12,7 @@ import logging
 import time
 from datetime import datetime
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 from app.errors import HearthError
 from app.stages import Stage, State
@@ -102,7 +102,11 @@ class TurnDone(Event):
 
 @dataclass
 class HeardNothing(Event):
-    """A listen ended with no utterance (silence, or a follow-up window that passed)."""
+    """A listen ended with no utterance (silence, or a follow-up window that passed). A front end says
+    `MESSAGE` (and where to check the microphone) only when the user asked to be heard: a hands-free or
+    follow-up window closing in silence is normal."""
+
+    MESSAGE: ClassVar[str] = "I didn't hear anything. Speak a little closer to the microphone, or check its level"
 
 
 @dataclass

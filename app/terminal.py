@@ -18,7 +18,7 @@ from app.assemble import build_assistant
 from app.assistant import Assistant
 from app.audio.source import Playlist, Room, Silence
 from app.errors import HearthError
-from app.events import Announcement, ErrorEvent, Event, FinalTranscript, TurnDone
+from app.events import Announcement, ErrorEvent, Event, FinalTranscript, HeardNothing, TurnDone
 from app.stages import Stage, in_stage_order
 from app.text import typed
 
@@ -50,6 +50,8 @@ class TerminalView:
         self.as_json, self.echo_user = as_json, echo_user
         self.prompt = prompt  # re-shown after an announcement interrupts a waiting prompt
         self.waiting = False
+        self.says_heard_nothing = False  # push-to-talk: a press that heard nothing says so (not a follow-up)
+        self.awaiting_words = False  # a press is waiting for its words
         self._lock = threading.Lock()
 
     def __call__(self, event: Event) -> None:
@@ -68,17 +70,22 @@ class TerminalView:
             print_json(event.to_json())
 
     def _text(self, event: Event) -> None:
-        if isinstance(event, FinalTranscript) and self.echo_user and event.text:
-            print(f"you said> {event.text}", flush=True)
+        if isinstance(event, FinalTranscript) and event.text:
+            self.awaiting_words = False
+            if self.echo_user:
+                print(f"you said> {event.text}", flush=True)
         elif isinstance(event, TurnDone):
             turn = event.turn
             if turn.reply is not None:
                 print(f"hearth> {turn.reply.text}")
-            elif turn.error is not None:
+            elif turn.error is not None and not (self.says_heard_nothing and turn.error.code == "no_speech"):
                 print(f"hearth> Sorry, {turn.error.message}. ({turn.error.fix})")
             if self.echo_user:
                 print(f"  timings: {timings_line(turn.timings_ms, turn.during_speech_ms)}")
             sys.stdout.flush()
+        elif isinstance(event, HeardNothing) and self.awaiting_words:
+            self.awaiting_words = False
+            print(f"hearth> {HeardNothing.MESSAGE} (`hearth doctor` lists the microphones).", flush=True)
         elif isinstance(event, Announcement):
             lead = "\n" if self.waiting else ""
             print(f"{lead}hearth> {event.text}", flush=True)
@@ -172,6 +179,7 @@ def _wake_demo(assistant: Assistant) -> None:
 
 def _push_to_talk(assistant: Assistant, view: TerminalView) -> None:
     print("Press Enter and speak; Hearth answers when you stop. Type q and Enter to quit.", flush=True)
+    view.says_heard_nothing = True
     while True:
         view.waiting = True
         print(view.prompt, end="", flush=True)
@@ -183,6 +191,7 @@ def _push_to_talk(assistant: Assistant, view: TerminalView) -> None:
             view.waiting = False
         if line.strip().lower() in {"q", "quit", "exit"}:
             return
+        view.awaiting_words = True
         assistant.talk().result()
 
 

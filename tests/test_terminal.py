@@ -101,3 +101,23 @@ def test_talk_wake_demo_answers_each_hey_hearth_in_one_recording_and_reports_a_b
     heard = [row["transcript"].lower() for row in found if row.get("transcript")]
     assert len(heard) == 2 and "forward" in heard[0] and "volume" in heard[1], heard
     assert any(row["error"]["code"] == "audio_unreadable" for row in found if "error" in row and "transcript" not in row)
+
+
+def test_a_press_that_heard_nothing_says_so_once_and_a_follow_up_in_silence_does_not(capsys):
+    from types import SimpleNamespace
+
+    from app.errors import NoSpeech
+    from app.events import FinalTranscript, HeardNothing, TurnDone
+    from app.terminal import TerminalView
+
+    view = TerminalView(as_json=False, echo_user=False)
+    view.says_heard_nothing = True
+    view.awaiting_words = True  # Enter was pressed
+    view(HeardNothing())
+    view(TurnDone(turn=SimpleNamespace(reply=None, error=NoSpeech("no speech detected", "speak up"))))
+    view(HeardNothing())  # a follow-up window closing in silence: normal
+    assert capsys.readouterr().out == f"hearth> {HeardNothing.MESSAGE} (`hearth doctor` lists the microphones).\n"
+    view.awaiting_words = True
+    view(FinalTranscript(text="what time is it"))
+    view(HeardNothing())  # the question's follow-up window, after words were heard
+    assert capsys.readouterr().out == ""

@@ -24,7 +24,7 @@ from app.assistant import Assistant
 from app.audio.player import Player
 from app.config import Settings, assets_dir
 from app.errors import HearthError
-from app.events import Announcement, ErrorEvent
+from app.events import Announcement, ErrorEvent, HeardNothing
 from app.gui.autostart import set_autostart
 from app.gui.background import in_background
 from app.gui.banner import BannerArea
@@ -49,7 +49,7 @@ HOLD_S = 0.4  # pressed longer than this: releasing ends the utterance (hold-to-
 STATE_TEXT = {State.IDLE: "Ready", State.LISTENING: "Listening…", State.THINKING: "Thinking…",
               State.SPEAKING: "Speaking…"}
 LOADING = "Loading…"
-HEARD_NOTHING = "I didn't hear anything. Speak a little closer to the microphone, or check its level in Settings."
+HEARD_NOTHING = f"{HeardNothing.MESSAGE} in Settings."
 NO_MICROPHONE = "No microphone: type below and press Enter."
 TYPING = (QLineEdit, QComboBox, QAbstractSpinBox)  # Space types here; everywhere else it is push-to-talk
 RINGS = {"timer": "Timer", "alarm": "Alarm", "event": "Reminder"}  # an announcement's action key -> its label
