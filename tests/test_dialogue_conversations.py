@@ -1009,7 +1009,7 @@ def test_a_level_without_a_colour_is_brightness(env):
     r = env.dm.handle(u("set the bedroom lights to 30 percent", "iot_hue_lightchange", house_place="bedroom",
                         change_amount="to 30 percent"))
     assert r.actions == [{"device": "light.bedroom", "set": {"on": True, "brightness": 30}}]
-    assert r.text == "Brightened the bedroom lights to thirty percent. They were off and are on now."
+    assert r.text == "I've turned the bedroom lights up to thirty percent. They were off, so I turned them on."
 
 
 def test_kill_the_music_stops_it_and_resume_continues_it(env):
@@ -1025,7 +1025,7 @@ def test_pause_then_resume_an_audiobook_where_it_was(env):
     env.dm.handle(u("play the lantern keeper", "play_radio", 0.46, radio_name="lantern keeper"))
     env.dm.handle(u("next chapter", "play_audiobook"))
     assert env.dm.world_snapshot()["now_playing"]["chapter"] == 2
-    assert env.dm.handle(u("pause", "audio_volume_mute", 0.88)).text == "Paused The Lantern Keeper."
+    assert env.dm.handle(u("pause", "audio_volume_mute", 0.88)).text == "I've paused The Lantern Keeper."
     assert env.dm.world_snapshot()["now_playing"]["paused"] is True
     assert env.dm.handle(u("resume", "play_audiobook", 0.96)).text == "Resuming The Lantern Keeper."
     now = env.dm.world_snapshot()["now_playing"]
@@ -1071,7 +1071,7 @@ def test_switching_says_which_devices_changed(env):
 def test_dimming_acts_on_the_lights_that_are_on(env):
     r = env.dm.handle(u("dim the lights", "iot_hue_lightdim"))  # and says to what level each went
     assert [a["device"] for a in r.actions] == ["light.living_room", "light.office"]
-    assert r.text == "Dimmed the living room lights to fifty percent and the office lamp to seventy percent."
+    assert r.text == "I've turned the living room lights down to fifty percent and the office lamp down to seventy percent."
 
 
 @pytest.mark.parametrize("texts, expected", [
@@ -1111,7 +1111,7 @@ def test_a_level_below_the_current_one_is_said_as_dimming_and_the_same_level_as_
     place = {"house_place": "living room"}
     r = env.dm.handle(u("set the living room lights to 35 percent", "iot_hue_lightup", change_amount="to 35 percent",
                         **place))
-    assert r.text == "Dimmed the living room lights to thirty-five percent."  # from 70 %, whatever the intent
+    assert r.text == "I've turned the living room lights down to thirty-five percent."  # from 70 %, whatever the intent
     r = env.dm.handle(u("set the living room lights to 35 percent", "iot_hue_lightup", change_amount="to 35 percent",
                         **place))
     assert r.text == "The living room lights are already at thirty-five percent." and not r.actions

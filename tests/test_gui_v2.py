@@ -231,7 +231,7 @@ def test_vacuum_coffee_timer_media_and_list_controls(qtbot, home_window):
     second = media.playing["title"]
     assert second != first
     done(qtbot, window, media.play.click)
-    assert media.playing is None and media.play.text() == "Play" and texts(window)[-1] == ("hearth", f"Paused {second}.")
+    assert media.playing is None and media.play.text() == "Play" and texts(window)[-1] == ("hearth", f"I've paused {second}.")
     done(qtbot, window, media.play.click)
     assert media.playing["title"] == second and texts(window)[-1] == ("hearth", f"Resuming {second}.")
     with qtbot.waitSignal(window.request_done, timeout=TURN_TIMEOUT_MS):
@@ -251,7 +251,7 @@ def test_vacuum_coffee_timer_media_and_list_controls(qtbot, home_window):
     assert card.items == ["eggs", "milk"]
     eggs = next(b for b in card.findChildren(type(window.hands_free)) if b.text() == "eggs")
     done(qtbot, window, eggs.click)
-    assert card.items == ["milk"] and texts(window)[-1] == ("hearth", "Removed eggs from your shopping list.")
+    assert card.items == ["milk"] and texts(window)[-1] == ("hearth", "I've removed eggs from your shopping list.")
 
 
 def test_a_timer_tap_names_its_timer_and_is_not_context_for_speech(tmp_path):

@@ -271,9 +271,9 @@ def alarm_set(t: Turn) -> Reply:
     if timer:
         alarm_id = t.store.add_alarm("timer", t.now + timedelta(seconds=m.seconds), m.seconds, label)
         if name:
-            text = t.pick(f"{name.capitalize()} timer set for {{}}.", f"Okay, your {name} timer is running: {{}}.")
+            text = t.pick(f"I've set a {name} timer for {{}}.", f"Okay, your {name} timer is running: {{}}.")
         else:
-            text = t.pick("Timer set for {}.", "Okay, {}, starting now.", "Your timer for {} is running.")
+            text = t.pick("I've set a timer for {}.", "Okay, {}, starting now.", "Your timer for {} is running.")
         text = text.format(say.duration(m.seconds))
         action = {"timer": alarm_id, "set": {"seconds": m.seconds}}
     elif days and m.at and m.grain == "time":  # "every weekday at seven": the date words only named the days

@@ -265,4 +265,4 @@ def remove_events(t: Turn, ids: list[int]) -> Reply:
     if all(e.reminder for e in gone):
         return t.reply(f"Okay, I cancelled {'the reminder' if len(gone) == 1 else 'the reminders'}: "
                        f"{say.join([e.title for e in gone])}.", actions)
-    return t.reply(f"Removed {say.join([describe(e, t.now) for e in gone])} from your calendar.", actions)
+    return t.reply(f"I've removed {say.join([describe(e, t.now) for e in gone])} from your calendar.", actions)

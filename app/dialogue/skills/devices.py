@@ -203,12 +203,13 @@ def lights_color(t: Turn) -> Reply:
 
 
 def _switched_on(was_off: list[Device], changed: list[Device]) -> str:
-    """" The kitchen lights were off and are on now.": a colour or level change also switches a light on."""
+    """" The kitchen lights were off, so I turned them on.": a colour or level change also switches a light on.
+    ("were off and are on now" was heard as "were often on now": docs/voice.md.)"""
     if not was_off:
         return ""
     many = plural(was_off)
     who = ("They" if many else "It") if was_off == changed else say.join(["the " + d.name for d in was_off]).capitalize()
-    return f" {who} {'were' if many else 'was'} off and {'are' if many else 'is'} on now."
+    return f" {who} {'were' if many else 'was'} off, so I turned {'them' if many else 'it'} on."
 
 
 def _amount(t: Turn, what: str) -> tuple[str, int] | Reply | None:
@@ -277,7 +278,9 @@ def _brightness(t: Turn, direction: int) -> Reply:
     # Say the way it really went: "set to 35" from 60 is dimming, whatever the intent was called.
     seen = [level if d.state.get("on") else 0 for d, level in zip(found, before)]  # an off light was dark
     lower, higher = any(n < o for n, o in zip(after, seen)), any(n > o for n, o in zip(after, seen))
-    verb = "Dimmed" if lower and not higher else ("Brightened" if higher and not lower else "Set")
+    # "I've turned ... down": a reply that opens on a bare "Dimmed" loses its first word to the listener
+    # (heard as "then" or "dim": docs/voice.md)
+    verb, way = ("turned", " down") if lower and not higher else ("turned", " up") if higher and not lower else ("set", "")
     actions = [t.world.set(d, on=True, brightness=level) for d, level in zip(found, after)]
     if direction < 0 and len(was_off) == len(found) and len(set(after)) == 1:
         subject, verb = _names(t, found)
@@ -285,10 +288,10 @@ def _brightness(t: Turn, direction: int) -> Reply:
         return t.reply(f"{subject.capitalize()} {'were' if plural(found) else 'was'} off, so I turned {them} on, "
                        f"dimmed to {say.number(after[0])} percent.", actions)
     if len(set(after)) == 1:
-        said = f"{_names(t, found)[0]} to {say.number(after[0])} percent"
+        said = f"{_names(t, found)[0]}{way} to {say.number(after[0])} percent"
     else:
-        said = say.join([f"the {d.name} to {say.number(level)} percent" for d, level in zip(found, after)])
-    return t.reply(f"{verb} {said}." + _switched_on(was_off, found), actions)
+        said = say.join([f"the {d.name}{way} to {say.number(level)} percent" for d, level in zip(found, after)])
+    return t.reply(f"I've {verb} {said}." + _switched_on(was_off, found), actions)
 
 
 @skill("iot_hue_lightdim", accepts=DEVICE_SLOTS + ("change_amount",), does="dim the lights")

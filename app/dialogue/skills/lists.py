@@ -230,7 +230,8 @@ def lists_remove(t: Turn) -> Reply:
     if not removed:
         return t.reply(f"I couldn't find {say.join(missing, 'or')} on your {_spoken(name)}.")
     tail = f" I couldn't find {say.join(missing, 'or')}." if missing else ""
-    return t.reply(f"Removed {say.join(removed)} from your {_spoken(name)}.{tail}", [{"list": name, "remove": removed}])
+    return t.reply(f"I've removed {say.join(removed)} from your {_spoken(name)}.{tail}",
+                   [{"list": name, "remove": removed}])
 
 
 @on_confirm("lists.clear")

@@ -109,7 +109,7 @@ def media_pause(t: Turn) -> Reply:
     if current.get("paused"):
         return t.reply(f"{current['title']} is already paused.")
     t.store.put(NOW, {**current, "paused": True})
-    return t.reply(f"Paused {current['title']}.", [{"player": "pause"}])
+    return t.reply(f"I've paused {current['title']}.", [{"player": "pause"}])
 
 
 @skill("media_resume", does="carry on playing")
