@@ -249,10 +249,24 @@ def said(text, intent, **entities):
 def test_nobody_in_view_asks_before_changing_anything(dm):
     nobody = SceneContext()
     reply = dm.handle(said("turn on the kitchen lights", "iot_hue_lighton", house_place="kitchen"), scene=nobody)
-    assert reply.text.startswith("I can't see anyone.") and reply.expects_reply and not reply.actions
+    assert reply.text == "I can't see anyone. Do you want me to turn on the kitchen lights?"
+    assert reply.expects_reply and not reply.actions
     reply = dm.handle(said("yes", "general_affirm"), scene=nobody)
     assert reply.actions  # confirmed: done
     assert not dm.handle(said("what time is it", "datetime_query"), scene=nobody).text.startswith("I can't see")
+
+
+def test_the_question_restates_a_plain_command_in_the_users_words_else_says_what_the_skill_does():
+    from app.dialogue.presence import confirm_question
+
+    assert confirm_question("add to a list", "Could you please add milk to my shopping list?") == \
+        "I can't see anyone. Do you want me to add milk to your shopping list?"
+    assert confirm_question("set a reminder", "Hey Hearth, remind me to call my mother at 5") == \
+        "I can't see anyone. Do you want me to remind you to call your mother at 5?"
+    assert confirm_question("turn the lights on", "the lights on") == \
+        "I can't see anyone. Do you want me to turn the lights on?"  # not a command: the skill's words
+    long = "set an alarm for six thirty tomorrow morning and also turn on the coffee maker in the kitchen"
+    assert confirm_question("set an alarm or a timer", long).endswith("set an alarm or a timer?")
 
 
 def test_someone_in_view_or_no_camera_acts_at_once(dm):

@@ -209,7 +209,7 @@ class DialogueManager:
             return Reply(f"I'm not sure I got that. Did you want me to {guess}?", [], True, False, u.intent), None
         if presence.unseen(u.intent, scene):  # nobody in view: the same yes/no question first
             state.pending = {"kind": "intent", "understanding": _dump(u)}
-            return Reply(presence.confirm_question(SKILLS[u.intent].does), [], True, False, u.intent), None
+            return Reply(presence.confirm_question(SKILLS[u.intent].does, u.text), [], True, False, u.intent), None
         return self._run(u, state)
 
     def _alarm_said(self, state: Session) -> bool:

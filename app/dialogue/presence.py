@@ -41,8 +41,32 @@ def unseen(intent: str, scene: Any) -> bool:
     return intent in CHANGES and scene is not None and not getattr(scene, "people", 0)
 
 
-def confirm_question(does: str) -> str:
-    return f"I can't see anyone. Do you want me to {does}?"
+# The request restated in the question ("Do you want me to turn on the kitchen lights?") when it is a plain
+# command: its first word, after any "please" or "can you", is one of these verbs.
+COMMAND_VERBS = frozenset(
+    "add book brew buy call cancel change clean create decrease delete dim increase lower make mute order pause "
+    "play post put raise remind remove schedule send set start switch take turn unmute vacuum wake".split())
+_POLITE = re.compile(r"^(?:(?:hey |ok |okay )?hearth,? )?(?:please )?(?:(?:can|could|would|will) you (?:please )?"
+                     r"|i(?:'d| would) like you to |i want you to )?(?:please )?", re.IGNORECASE)
+_FIRST_TO_SECOND = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "i'm": "you're",
+                    "i've": "you've", "we": "you", "us": "you", "our": "your", "ours": "yours"}
+
+
+def restated(text: str) -> str | None:
+    """"please turn on my bedroom lights" -> "turn on your bedroom lights"; None unless a plain command of at
+    most 12 words."""
+    words = _POLITE.sub("", text.strip().rstrip(".!?").strip()).split()
+    if words and words[-1].lower() == "please":
+        words = words[:-1]
+    if not words or len(words) > 12 or words[0].lower() not in COMMAND_VERBS:
+        return None
+    return " ".join(_FIRST_TO_SECOND.get(w.lower(), w if i else w.lower()) for i, w in enumerate(words))
+
+
+def confirm_question(does: str, text: str = "") -> str:
+    """Asked before a change when nobody is in view: the request in the user's own words where it is a plain
+    command, else what the skill does ("set an alarm or a timer")."""
+    return f"I can't see anyone. Do you want me to {restated(text) or does}?"
 
 
 def asks_who(text: str) -> bool:
