@@ -631,6 +631,9 @@ def test_actually_make_it_six_thirty_moves_the_alarm(env):
     ("convert 100 kilometers per hour to miles per hour", "qa_maths", {},
      "One hundred kilometres per hour is about sixty-two point one miles per hour."),
     ("how many cups in a liter", "cooking_recipe", {}, "There are about four point two three US cups in a litre."),
+    ("how many ounces in a liter", "qa_maths", {}, "There are about thirty-three point eight US fluid ounces in a litre."),
+    ("convert 12 ounces to milliliters", "qa_maths", {},
+     "Twelve US fluid ounces is about three hundred and fifty-five millilitres."),
     ("convert 5 miles to kilograms", "qa_maths", {}, "I can't convert miles to kilograms: one is a length and the other a weight."),
     ("how many days until christmas", "datetime_query", {"date": "christmas"},
      "There are twenty-five days until Christmas, Friday, December the twenty-fifth."),
@@ -784,7 +787,7 @@ def test_named_timers_are_told_apart(env):
     listed = env.dm.handle(u("what timers do i have", "calendar_query")).text
     assert "two timers" in listed and "pasta" in listed and "eggs" in listed
     r = env.dm.handle(u("add five minutes to the pasta timer", "calendar_set", 0.5, time="five minutes"))
-    assert r.text == "Added five minutes to your pasta timer."
+    assert r.text == "I've added five minutes to your pasta timer."
     assert {t["label"]: t["remaining_s"] for t in env.dm.world_snapshot()["timers"]} == {"pasta": 840, "eggs": 180}
     env.clock.advance(minutes=3)
     (ring,) = env.dm.due_announcements()
@@ -793,14 +796,33 @@ def test_named_timers_are_told_apart(env):
     assert env.dm.world_snapshot()["timers"] == []
 
 
+def test_right_after_a_timer_a_bare_change_adjusts_it_whatever_the_model_guessed(env):
+    """"take two minutes off" right after setting it took the new length for the timer's ("your timer is now two
+    minutes"); "take a minute off" was heard as mute; "add 2 minutes" after asking what is left was answered
+    as the question again."""
+    env.dm.handle(u("set a timer for 5 minutes", "alarm_set", time="5 minutes"))
+    r = env.dm.handle(u("take 2 minutes off", "alarm_set", 0.7, time="2 minutes"))
+    assert r.text == "I've taken two minutes off your timer: three minutes left."
+    r = env.dm.handle(u("take a minute off", "audio_volume_mute", 0.8))  # no time tagged either
+    assert r.text == "I've taken one minute off your timer: two minutes left."
+    env.dm.handle(u("how much time is left", "alarm_query"))
+    r = env.dm.handle(u("add 2 minutes", "alarm_query", 0.6, time="2 minutes"))
+    assert r.text == "I've added two minutes to your timer."
+    r = env.dm.handle(u("give me 5 more minutes", "qa_maths", 0.3, time="5"))
+    assert r.text == "I've added five minutes to your timer."
+    assert [t["remaining_s"] for t in env.dm.world_snapshot()["timers"]] == [540]
+    r = env.dm.handle(u("add a timer for 3 minutes", "alarm_set", time="3 minutes"))
+    assert len(env.dm.world_snapshot()["timers"]) == 2  # a new one: "add a timer" is no change
+
+
 def test_add_or_take_off_time_changes_the_right_timer(env):
     env.dm.handle(u("set a timer for 10 minutes", "alarm_set", time="10 minutes"))
     env.dm.handle(u("set another timer for 20 minutes", "alarm_set", time="20 minutes"))
     r = env.dm.handle(u("add five minutes to the timer", "alarm_set", 0.59, time="five minutes"))
-    assert "Added five minutes" in r.text and len(env.dm.world_snapshot()["timers"]) == 2  # no third timer
+    assert "I've added five minutes" in r.text and len(env.dm.world_snapshot()["timers"]) == 2  # no third timer
     assert sorted(t["remaining_s"] for t in env.dm.world_snapshot()["timers"]) == [600, 1500]  # the last one set
     r = env.dm.handle(u("take two minutes off the timer", "calendar_remove", 0.25, time="two minutes"))
-    assert r.text == "Took two minutes off your timer: twenty-three minutes left."
+    assert r.text == "I've taken two minutes off your timer: twenty-three minutes left."
     r = env.dm.handle(u("take an hour off the timer", "calendar_remove", 0.25, time="an hour"))
     assert "left it as it is" in r.text
     r = env.dm.handle(u("cancel the ten minute timer", "calendar_remove", 0.62, time="ten minute"))
@@ -918,7 +940,7 @@ def test_headline_requests_through_the_language_model(tmp_path):
     pasta = _ask(tmp_path, "set a pasta timer for 10 minutes")
     assert "pasta timer" in pasta["reply"].lower() and "ten minutes" in pasta["reply"]
     more = _ask(tmp_path, "add five minutes to the pasta timer")
-    assert more["reply"] == "Added five minutes to your pasta timer."
+    assert more["reply"] == "I've added five minutes to your pasta timer."
     remind = _ask(tmp_path, "remind me to call mum in twenty minutes")
     assert remind["reply"].endswith("remind you to call mum in twenty minutes.")
     assert remind["actions"][0]["set"]["title"] == "call mum"

@@ -218,7 +218,7 @@ def test_vacuum_coffee_timer_media_and_list_controls(qtbot, home_window):
     due = row.item["due"]
     done(qtbot, window, row.more.click)
     assert (row.item["due"] - due).total_seconds() == pytest.approx(60, abs=1)
-    assert texts(window)[-1] == ("hearth", "Added one minute to your timer.")
+    assert texts(window)[-1] == ("hearth", "I've added one minute to your timer.")
     done(qtbot, window, row.cancel.click)
     assert panels.timers.rows == {} and "cancelled" in texts(window)[-1][1]
 

@@ -72,7 +72,7 @@ def timer_request(u: Understanding, alarm_said: bool = False, labels: tuple[str,
     """
     text = u.text.lower()
     it = IT_THE_ALARM.search(text) or alarms.CHANGE_IT.search(text)  # "change it to 7:30"
-    said_it = alarm_said and it and not re.search(r"\balarms?\b|\bremind", text)
+    said_it = alarm_said and (it or alarms.adjusts_by(text)) and not re.search(r"\balarms?\b|\bremind", text)
     named = any(re.search(rf"\b{re.escape(label)}\b", text) for label in labels) and (
         TIMER_QUERY.search(text) or TIMER_REMOVE.search(text) or it) and not SETTING.match(text)
     if TIMER.search(text) or said_it or named:
@@ -81,7 +81,7 @@ def timer_request(u: Understanding, alarm_said: bool = False, labels: tuple[str,
         scenario = "calendar"
     else:
         return u
-    if REMIND_ME.search(text) or (scenario == "alarm" and alarms.ADJUST.search(text) and u.entity("time")):
+    if REMIND_ME.search(text) or (scenario == "alarm" and alarms.adjusts(text) and (u.entity("time") or said_it)):
         action = "set"  # "remind me to cancel the gym", "take two minutes off the timer"
     elif TIMER_REMOVE.search(text):
         action = "remove"

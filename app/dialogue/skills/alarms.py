@@ -24,6 +24,11 @@ ALARM_HORIZON = timedelta(days=366)
 ADJUST = re.compile(r"\b(?:add|put|extend|subtract|take|knock|shave|cut|remove)\b.*\b(?:to|onto|on|off|from)\b"
                     r"|\b(?:more|extra|longer|shorter|less)\b")
 SHORTEN = re.compile(r"\b(?:subtract|take|knock|shave|cut|remove|shorter|less)\b")
+# Right after a timer or alarm came up, a bare "add two minutes" / "take a minute off" needs no "to the timer".
+BARE_ADJUST = re.compile(r"^(?:please |and |now |just )?(?:add|subtract|take|knock|shave)\b(?!.*\b(?:timer|alarm)s?\b)")
+# A duration said in words the model may not tag as a time ("take a minute off"): read by the normalizer.
+DURATION_WORDS = re.compile(r"\b(?:a couple of|half an?|an?|one|\d+(?:\.\d+)?) (?:more |extra )?"
+                            r"(?:seconds?|minutes?|hours?)\b")
 # Words next to "timer" that say which timer or what kind, never what it is for.
 NOT_A_NAME = frozenset(
     "a an the my your our this that it its me us one new another other first second third last next current running"
@@ -224,8 +229,28 @@ def _extend(t: Turn, a: Alarm, seconds: int) -> Reply:
         what += f": it now goes off {say.when(due, t.now)}"
     elif seconds < 0:
         what += f": {_left(due, t.now, length)} left"
-    change = f"Added {say.duration(seconds)} to" if seconds > 0 else f"Took {say.duration(-seconds)} off"
+    change = f"I've added {say.duration(seconds)} to" if seconds > 0 else f"I've taken {say.duration(-seconds)} off"
     return t.reply(f"{change} {what}.", [{a.kind: a.id, "set": {"due": due.isoformat()}}])
+
+
+def _said_seconds(t: Turn, m: Moment) -> int:
+    """The duration of a change: the model's time words, else the duration phrase itself ("take a minute off")."""
+    if m.seconds:
+        return m.seconds
+    found = DURATION_WORDS.search(digits(t.text))
+    value = normalize("time", re.sub(r" (?:more|extra)\b", "", found[0]), t.now) if found else None
+    return value["seconds"] if isinstance(value, dict) and value.get("kind") == "duration" else 0
+
+
+def adjusts(text: str) -> bool:
+    """"add five minutes to the timer", "five more minutes", "take a minute off": a change to a running one."""
+    return bool(ADJUST.search(text) or BARE_ADJUST.match(text))
+
+
+def adjusts_by(text: str) -> bool:
+    """A change with its duration in words ("give me five more minutes"): after a turn about a timer, that is
+    the timer, whatever the model guessed."""
+    return adjusts(text) and bool(DURATION_WORDS.search(digits(text)))
 
 
 def _adjusted(t: Turn, seconds: int) -> Reply:
@@ -248,6 +273,9 @@ def alarm_set(t: Turn) -> Reply:
         t.u, t.slots = replace(t.u, entities=said), Slots(said, t.now)
         return alarm_remove(t)
     another = re.search(r"\b(?:another|new|second|one more)\b", t.text)  # "and another one for 10 minutes"
+    named = t.slots.get("alarm_id") is not None  # a tap on one timer: changed below, by its id
+    if not (another or named) and adjusts(t.text) and (seconds := _said_seconds(t, t.slots.moment("am"))):
+        return _adjusted(t, seconds)  # "take two minutes off" right after setting it: not a new length
     changing = t.followup or CHANGE_IT.search(t.text)  # "change it to 7:30" right after setting one
     if changing and not another and t.session.last_alarm_id and (last := t.store.alarm(t.session.last_alarm_id)):
         return _change_last(t, last)
@@ -263,8 +291,6 @@ def alarm_set(t: Turn) -> Reply:
     if (named := _named_id(t)) is not None and m.seconds:
         a = t.store.alarm(named)
         return _extend(t, a, m.seconds) if a else t.reply("That one has already gone off.")
-    if m.seconds and ADJUST.search(t.text):
-        return _adjusted(t, m.seconds)
     name = timer_name(t.text) if wants_timer else ""
     label = name or t.slots.text("event_name") or ""
     days = repeat_days(t.text)
@@ -306,8 +332,8 @@ def alarm_query(t: Turn) -> Reply:
     last = t.store.alarm(t.session.last_alarm_id) if t.session.last_alarm_id else None
     if t.followup and last and CHANGE_IT.search(t.text):  # "change it to 7:30" after "what alarms do I have"
         return _change_last(t, last)
-    if t.followup and (seconds := t.slots.moment("am").seconds) and ADJUST.search(t.text):  # "add 5 minutes to it"
-        return _adjusted(t, seconds)
+    if t.followup and adjusts(t.text) and (seconds := _said_seconds(t, t.slots.moment("am"))):
+        return _adjusted(t, seconds)  # "add 5 minutes to it", "add 2 minutes"
     everything = t.store.alarms()
     pending = _matching(t, everything)
     if not pending and (name := timer_name(t.text)):

@@ -168,8 +168,16 @@ def _said(words: str) -> str:
     return re.sub(r"\s+please$|^please\s+", "", text)
 
 
+def _fluid(unit_: pint.Unit, other: pint.Unit) -> pint.Unit:
+    """"How many ounces in a litre": an ounce beside a volume is the (US) fluid ounce anyone asking means."""
+    if str(unit_) == "ounce" and KINDS.get(str(other.dimensionality)) == "a volume":
+        return registry().parse_units("fluid_ounce")
+    return unit_
+
+
 def _convert(t: Turn, amount: float, source: pint.Unit, target: pint.Unit, how_many: bool) -> Reply:
     ureg = registry()
+    source, target = _fluid(source, target), _fluid(target, source)
     if source.dimensionality != target.dimensionality:
         what = KINDS[str(source.dimensionality)], KINDS[str(target.dimensionality)]
         return t.reply(f"I can't convert {_name(str(source), 2)} to {_name(str(target), 2)}: "
