@@ -1076,6 +1076,19 @@ def test_everything_off_in_one_room(env):
     assert _on(env) == ["light.office"] and "fairy lights plug" in r.text
 
 
+def test_everything_off_in_a_room_the_model_took_for_a_town(env):
+    env.dm.handle(u("play some jazz", "play_music", music_genre="jazz"))
+    r = env.dm.handle(u("turn everything off in the office", "iot_wemo_off", 0.5, place_name="office"))
+    assert r.text == "Okay. Off now: the office lamp." and _on(env) == ["light.living_room"]
+    assert env.dm.world_snapshot()["now_playing"] is not None  # the speaker is in the living room
+
+
+@pytest.mark.parametrize("text, said", [("what year is it", "It's 2026."), ("which year are we in", "It's 2026."),
+                                        ("what month is it", "It's November 2026.")])
+def test_the_year_and_the_month(env, text, said):
+    assert env.dm.handle(u(text, "datetime_query")).text == said
+
+
 def test_in_here_is_the_speakers_room(env):
     r = env.dm.handle(u("turn off the lights in here", "iot_hue_lightoff"))
     assert r.actions == [{"device": "light.living_room", "set": {"on": False}}]

@@ -16,6 +16,8 @@ from .base import Reply, Turn, skill
 
 PLACE_TYPES = ("place_name", "time_zone")
 # Calendar facts, which the model files anywhere ("is it a leap year" -> qa_factoid): the words decide (`fact`)
+THIS_YEAR_OR_MONTH = re.compile(r"\b(?:what|which) (?:year|month) (?:is it|are we in|is this)\b"
+                                r"|\bwhat(?:'s| is) the (?:year|month)\W*$")
 WEEK = re.compile(r"\bwhat week(?: of the year| number)? is (?:it|this)\b|\bweek number\b")
 LEAP = re.compile(r"\bleap year\b")
 MONTH_DAYS = re.compile(r"\bhow many days (?:are )?(?:there )?in (?P<month>" + "|".join(
@@ -60,6 +62,8 @@ def _fact(t: Turn) -> Reply | None:
     today = t.now.date()
     if WEEK.search(t.text):
         return t.reply(f"It's week {say.number(today.isocalendar().week)} of {today.year}.")
+    if m := THIS_YEAR_OR_MONTH.search(t.text):  # "what year is it", not "what year was the moon landing"
+        return t.reply(f"It's {today.year}." if "year" in m[0] else f"It's {today:%B} {today.year}.")
     if LEAP.search(t.text):
         year = int(m[0]) if (m := re.search(r"\b\d{4}\b", t.text)) else today.year
         if calendar.isleap(year):

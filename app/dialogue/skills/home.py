@@ -37,6 +37,14 @@ def command(u: Understanding, world: World) -> str | None:
     return "home_off" if GOODNIGHT.match(text) or (whole_home(text) and off) else None
 
 
+def _rooms_as_places(t: Turn) -> None:
+    """A room of the home the model tagged as a town ("everything off in the office") is the room."""
+    rooms = [replace(e, type="house_place", value=None) for e in t.slots.all("place_name")
+             if t.world.room(e.text.lower().replace(" ", "_"))]
+    if rooms:
+        t.slots = Slots([e for e in t.u.entities if e.type != "place_name"] + rooms, t.now)
+
+
 def _on(t: Turn) -> list[Device]:
     """What is switched on: lights and plugs. The vacuum and the coffee maker, which have no switch, finish their job."""
     kinds = dict.fromkeys(d.kind for d in t.world.devices.values() if "on" in d.state)
@@ -46,6 +54,7 @@ def _on(t: Turn) -> list[Device]:
 @skill("home_off", accepts=("house_place",), does="turn everything off")
 def everything_off(t: Turn) -> Reply:
     """Every light and plug off (in the room named, if one is) and the music stopped, saying exactly which."""
+    _rooms_as_places(t)
     on = _on(t)
     actions = [t.world.set(d, on=False) for d in on] + (media.stop(t) if devices.in_scope(t, "speaker") else [])
     night = "Goodnight. " if GOODNIGHT.match(t.text) else "Okay. "
@@ -59,10 +68,7 @@ def everything_off(t: Turn) -> Reply:
 @skill("home_query", accepts=("house_place",), does="tell you what's on")
 def what_is_on(t: Turn) -> Reply:
     """What is on, from state: lights, plugs, the vacuum, the coffee maker, the music."""
-    rooms = [replace(e, type="house_place", value=None) for e in t.slots.all("place_name")
-             if t.world.room(e.text.lower().replace(" ", "_"))]  # "in the office", tagged as a town
-    if rooms:
-        t.slots = Slots([e for e in t.u.entities if e.type != "place_name"] + rooms, t.now)
+    _rooms_as_places(t)
     on = _on(t) + [d for d in t.world.find() if d.state.get("status") in ("cleaning", "brewing")]
     playing = media.now_playing(t)
     asked_off = bool(re.search(r"\boff\b", t.text))
