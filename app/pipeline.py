@@ -50,16 +50,6 @@ from app.tts import Speech, TtsOptions, stream, synthesize
 from app.vad import Endpointer, SileroVad, VadOptions, find_speech
 
 log = logging.getLogger(__name__)
-MARGIN_S = 0.3  # of silence either side of the speech Whisper decodes (docs/whisper.md)
-
-
-def with_margins(audio: np.ndarray) -> np.ndarray:
-    """The speech between two moments of silence, as a listener hears it. At a pause the capture ends a frame
-    after the last word, and Whisper tiny.en's words then flip with a few ms of where the window starts: the
-    demo's "what is the weather like in Paris tomorrow" came out as "what is not when are like in Paris".
-    With 0.3 s of silence either side it is right, and over 64 captured windows WER fell 10.8 -> 10.4 %."""
-    silence = np.zeros(int(MARGIN_S * SAMPLE_RATE), np.float32)
-    return np.concatenate([silence, audio.astype(np.float32, copy=False), silence])
 
 
 @dataclass
@@ -295,7 +285,7 @@ class Pipeline:
         recognition = Recognition(None, fraction, {Stage.VAD: (time.perf_counter() - t0) * 1000})
         if audio.size and fraction >= self.options.vad.min_speech_fraction:  # else noise, not worth decoding
             t0 = time.perf_counter()
-            recognition.transcript = self.asr.transcribe(with_margins(audio), draft=draft)
+            recognition.transcript = self.asr.transcribe(audio, draft=draft)
             recognition.timings_ms[Stage.ASR] = (time.perf_counter() - t0) * 1000
         return recognition
 
@@ -317,7 +307,7 @@ class Pipeline:
                 recognition = Recognition(None, fraction)
                 self._check_voice(audio.size, fraction, noise_fix)
             with self._stage(Stage.ASR, turn):
-                recognition.transcript = self.asr.transcribe(with_margins(audio)) if audio.size else None
+                recognition.transcript = self.asr.transcribe(audio) if audio.size else None
         else:
             self._check_voice(recognition.fraction > 0, recognition.fraction, noise_fix)
         transcript = recognition.transcript
