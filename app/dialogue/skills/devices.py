@@ -280,7 +280,7 @@ def _brightness(t: Turn, direction: int) -> Reply:
     lower, higher = any(n < o for n, o in zip(after, seen)), any(n > o for n, o in zip(after, seen))
     # "I've turned ... down": a reply that opens on a bare "Dimmed" loses its first word to the listener
     # (heard as "then" or "dim": docs/voice.md)
-    verb, way = ("turned", " down") if lower and not higher else ("turned", " up") if higher and not lower else ("set", "")
+    verb, way = ("set", "") if lower == higher else ("turned", " down" if lower else " up")
     actions = [t.world.set(d, on=True, brightness=level) for d, level in zip(found, after)]
     if direction < 0 and len(was_off) == len(found) and len(set(after)) == 1:
         subject, verb = _names(t, found)
