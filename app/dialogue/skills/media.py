@@ -34,6 +34,14 @@ TRANSPORT_WORDS = {
 }
 TRANSPORT = tuple(TRANSPORT_WORDS)
 # Commands that say they are about media without a noun; "stop" or "turn it off" alone may mean a timer or a light.
+# Words that ask for a mood rather than a genre ("something relaxing"): each artist in world.toml has a mood.
+MOODS = {
+    "calm": {"relaxing", "relax", "relaxed", "calm", "calming", "chill", "chilled", "mellow", "soothing", "peaceful",
+             "quiet", "soft", "gentle", "slow", "sleep", "sleepy", "study", "studying", "focus", "background",
+             "dinner", "lounge", "easy"},
+    "upbeat": {"upbeat", "happy", "energetic", "energy", "party", "dance", "dancing", "workout", "cheerful", "fun",
+               "lively", "fast", "loud", "exciting", "uplifting", "pump", "groovy"},
+}
 MEDIA_ONLY = {"pause", "unpause", "un pause", "resume", "continue", "skip", "next", "previous", "go back", "shut up",
               "enough", "carry on", "skip next", "skip ahead", "skip forward", "skip back"}
 
@@ -80,10 +88,17 @@ WHAT_PLAYS = re.compile(r"\b(?:what|which)(?:'s| is)? (?:this |that )?(?:station
                         r"|\bwhat(?:'s| is) (?:this|that|playing|on)(?: (?:station|song|track|podcast|episode))?\W*$")
 
 
+# "what music do you have", "what can you play": the model hears a game or what is playing
+LIBRARY_QUESTION = re.compile(r"\bwhat (?:kinds? of |sort of )?(?:music|songs|artists|genres|bands)\b.*"
+                              r"\b(?:have|got|there|library|play)\b|\bwhat (?:can|could) (?:you|i) (?:play|listen to)\W*$")
+
+
 def asking_what_plays(u: Understanding, world: World) -> str | None:
-    """music_query when something is playing and the words ask what it is; one of the rules skills/status.py runs
-    before its question rules."""
-    return "music_query" if WHAT_PLAYS.search(u.text.lower()) and world.store.get(NOW) is not None else None
+    """music_query when the words ask what the library holds, or what plays while something does; one of the rules
+    skills/status.py runs before its question rules."""
+    text = u.text.lower()
+    asks = LIBRARY_QUESTION.search(text) or (WHAT_PLAYS.search(text) and world.store.get(NOW) is not None)
+    return "music_query" if asks else None
 
 
 def transport(u: Understanding, world: World) -> str | None:
@@ -182,6 +197,17 @@ def library(u: Understanding, world: World) -> str | None:
     return hit[0] if hit else None
 
 
+def _named_artist(t: Turn) -> dict | None:
+    """The artist whose genre or name the words say, where the model tagged something else ("some chill jazz")."""
+    words = set(_spelled(t.text))
+    return next((a for a in t.world.music if a["genre"] in words or _words(a["artist"]) <= words), None)
+
+
+def _mood(text: str) -> str | None:
+    words = set(_spelled(text))
+    return next((mood for mood, said in MOODS.items() if words & said), None)
+
+
 def _song(t: Turn, song: str, artist: dict) -> Reply:
     return start(t, {"kind": "music", "title": song, "by": artist["artist"], "genre": artist["genre"]},
                  f"{song} by {artist['artist']}")
@@ -199,12 +225,19 @@ def play_music(t: Turn) -> Reply:
             if hit:
                 return _song(t, hit, artist)
     wanted = t.slots.text("artist_name", "music_genre", "music_album", "playlist_name", "song_name")
-    if wanted:
-        artist = next((a for a in library if _matches(wanted, a["artist"], a["genre"])), None)
-        if artist is None:
-            genres = say.join(sorted({a["genre"] for a in library}), "or")
-            return t.reply(f"{wanted.title()} isn't in the local library. I can play {genres}.")
+    artist = (next((a for a in library if _matches(wanted, a["artist"], a["genre"])), None) if wanted else None
+              ) or _named_artist(t)
+    if artist:
         return _song(t, artist["songs"][t.session.turn % len(artist["songs"])], artist)
+    if mood := _mood(t.text):
+        fitting = [a for a in library if a.get("mood") == mood]
+        artist = fitting[t.session.turn % len(fitting)]
+        song = artist["songs"][t.session.turn % len(artist["songs"])]
+        return start(t, {"kind": "music", "title": song, "by": artist["artist"], "genre": artist["genre"]},
+                     f"something {mood}, {song} by {artist['artist']}")
+    if wanted:
+        genres = say.join(sorted({a["genre"] for a in library}), "or")
+        return t.reply(f"{wanted.title()} isn't in the local library. I can play {genres}.")
     current = now_playing(t)
     if current and current.get("paused"):
         current["paused"] = False
@@ -279,6 +312,10 @@ def music_query(t: Turn) -> Reply:
     if mode := next((m for m in ("shuffle", "repeat") if m in t.text), None):
         on = t.store.get("player_settings", {}).get(mode, False)
         return t.reply(f"{mode.capitalize()} is {'on' if on else 'off'}.")
+    if LIBRARY_QUESTION.search(t.text):
+        shelf = say.join([f"{a['genre']} from {a['artist']}" for a in t.world.music], "and")
+        return t.reply(f"The local library has {shelf}. I can also play {say.number(len(t.world.radio))} radio "
+                       "stations, podcasts and audiobooks.")
     current = now_playing(t)
     if current is None:
         return t.reply("Nothing is playing right now.")
