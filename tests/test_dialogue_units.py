@@ -25,6 +25,13 @@ NOW = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
     ("fifteen percent of two hundred", 30),
     ("what's ten minus twenty", -10),
     ("what is a third of ninety", 30),
+    ("round 2.5", 3),  # half away from zero, not Python's half to even
+    ("round minus 2.5", -3),
+    ("round 3.2 up", 4),
+    ("round down 3.9", 3),
+    ("what is 22 divided by 7 rounded", 3),
+    ("what is 22 divided by 7 rounded up", 4),
+    ("nine divided by two rounded to the nearest whole number", 5),
 ])
 def test_spoken_maths(spoken, expected):
     assert evaluate(spoken_to_expression(spoken)) == pytest.approx(expected)
@@ -159,6 +166,8 @@ def test_store_transaction_is_all_or_nothing(tmp_path):
     ("what is half of the answer", 18, "0.5 * 18"),
     ("add 10 to that", 1e20, "10 + 100000000000000000000"),
     ("what is twelve times three", 9, "12 * 3"),
+    ("round that", 14.285, "round(14.285)"),
+    ("round it down", 14.285, "floor(14.285)"),
 ])
 def test_maths_on_the_previous_answer(spoken, last, expected):
     from app.dialogue.skills.maths import on_last
@@ -174,6 +183,8 @@ def test_maths_on_the_previous_answer(spoken, last, expected):
     ("0.333 * 3", None),  # said rounded, the sum would be wrong
     (spoken_to_expression("what's 3 quarters of a cup times 2"), "three quarters times two"),
     (spoken_to_expression("two thirds of 90"), "two thirds times ninety"),
+    ("round(3.5)", "three point five rounded"),
+    ("ceil(22 / 7)", "twenty-two divided by seven, rounded up,"),
 ])
 def test_sums_are_said_as_people_say_them(expr, said):
     from app.dialogue.skills.maths import speak_expression

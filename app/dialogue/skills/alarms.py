@@ -29,6 +29,8 @@ BARE_ADJUST = re.compile(r"^(?:please |and |now |just )?(?:add|subtract|take|kno
 # A duration said in words the model may not tag as a time ("take a minute off"): read by the normalizer.
 DURATION_WORDS = re.compile(r"\b(?:a couple of|half an?|an?|one|\d+(?:\.\d+)?) (?:more |extra )?"
                             r"(?:seconds?|minutes?|hours?)\b")
+# "and another one for 10 minutes" is a new timer; "add another five minutes to it" is more time on this one.
+ANOTHER = re.compile(r"\b(?:another|new|second|one more)\b(?! (?:[\w.]+ )?(?:seconds?|minutes?|hours?)\b(?! timer))")
 # Words next to "timer" that say which timer or what kind, never what it is for.
 NOT_A_NAME = frozenset(
     "a an the my your our this that it its me us one new another other first second third last next current running"
@@ -272,7 +274,7 @@ def alarm_set(t: Turn) -> Reply:
         said = [e for e in t.u.entities if e.text.lower() in t.text]  # follow-up: only its own words count
         t.u, t.slots = replace(t.u, entities=said), Slots(said, t.now)
         return alarm_remove(t)
-    another = re.search(r"\b(?:another|new|second|one more)\b", t.text)  # "and another one for 10 minutes"
+    another = ANOTHER.search(t.text)
     named = t.slots.get("alarm_id") is not None  # a tap on one timer: changed below, by its id
     if not (another or named) and adjusts(t.text) and (seconds := _said_seconds(t, t.slots.moment("am"))):
         return _adjusted(t, seconds)  # "take two minutes off" right after setting it: not a new length

@@ -454,7 +454,12 @@ def _report(t: Turn, found: list[Device]) -> str:
     detail = bool(DETAIL.search(t.text))
     asked_on, asked_off = bool(ASKED_ON.search(t.text)), bool(ASKED_OFF.search(t.text))
     matching = [d for d in found if _is_on(d) != asked_off]  # in the state asked about ("is it on": on)
-    wanted = len(matching) > 0 if re.search(r"\b(any|anything)\b", t.text) else len(matching) == len(found)
+    if re.search(r"\b(any|anything)\b", t.text):
+        wanted = len(matching) > 0
+    elif 0 < len(matching) < len(found) and not re.search(r"\b(all|every|everything)\b", t.text):
+        wanted = None  # "are the lights on" with two of six on: the count answers, not "no"
+    else:
+        wanted = len(matching) == len(found)
     yes = None if asked_on and asked_off else wanted  # "is it on or off" takes no yes or no
     if len(found) == 1:
         return answer(t, yes, f"the {found[0].name} {_names(t, found)[1]} {_how(t, found[0], detail)}.")

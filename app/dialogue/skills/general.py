@@ -26,7 +26,7 @@ CAN_DO = re.compile(r"\bwhat (?:else )?(?:can|could|do) you (?:do|help)|\bwhat a
                     r"|^\W*help\W*$")
 WHO = re.compile(r"\bwho are you\b|\bwhat(?:'s| is) your name\b|\bwhat are you\b|\bwho (?:made|built|are) you\b"
                  r"|\bare you (?:alexa|siri|google|cortana|bixby|a robot|human|real)\b")
-THERE = re.compile(r"\bare you (?:there|listening|awake|still on)\b|\bcan you hear me\b")
+THERE = re.compile(r"\bare you (?:still )?(?:there|listening|awake|on)\b|\b(?:can|do) you hear me\b|^\W*you there\b")
 LOVE = re.compile(r"^\W*i (?:really )?(?:love|like) you\b")
 # The model's other homes for these ("what's your name" -> email_querycontact, "I love you" -> music_likeness).
 ABOUT_ME = ("email_querycontact", "music_likeness", "general_praise")
@@ -71,6 +71,12 @@ def pace(t: Turn) -> Reply:
     way = "more slowly" if slower else "faster"
     return t.reply(f"Okay, I'll speak {way}: {say.number(rate)} words a minute.",
                    [{"setting": "speech_rate", "value": rate}])
+
+
+def checking_in(u: Understanding, world: object) -> str | None:
+    """general_quirky for "are you listening", "can you hear me" (the model hears what plays, or the volume); one
+    of the rules skills/status.py runs before its question rules."""
+    return "general_quirky" if THERE.search(u.text.lower()) else None
 
 
 def greeting(u: Understanding, world: object) -> str | None:

@@ -22,11 +22,20 @@ MAX_MAGNITUDE = 1e100
 BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
           ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow}
 UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
-FUNCTIONS = {"sqrt": math.sqrt, "cbrt": lambda x: math.copysign(abs(x) ** (1 / 3), x), "abs": abs}
+# round: half away from zero, as people round (Python's own rounds 2.5 to 2)
+FUNCTIONS = {"sqrt": math.sqrt, "cbrt": lambda x: math.copysign(abs(x) ** (1 / 3), x), "abs": abs,
+             "round": lambda x: int(math.copysign(math.floor(abs(x) + 0.5), x)), "ceil": math.ceil, "floor": math.floor}
+ROUNDED = {"round": "rounded", "ceil": "rounded up", "floor": "rounded down"}
+ROUNDING = re.compile(r"^\W*(?:and |now |then )?round(?:ed)?\b")
+# "22 divided by 7, rounded (up)": the whole sum rounded
+ROUNDED_AT_END = re.compile(r"\W+rounded(?: (?P<way>up|down))?(?: to the nearest (?:whole number|integer|unit|one))?\W*$")
 SPOKEN = {"*": "times", "/": "divided by", "+": "plus", "-": "minus", "%": "modulo", "**": "to the power of"}
 
 # Spoken operators -> symbols, longest phrases first; a verb before its first number ("divide 36 by 4") first of all.
 PHRASES = [
+    (r"\bround(?:ed)? (\S+) (up|down)\b", lambda m: f" {'ceil' if m[2] == 'up' else 'floor'} {m[1]} "),
+    (r"\bround(?:ed)? (up|down)\b", lambda m: f" {'ceil' if m[1] == 'up' else 'floor'} "),
+    (r"\bround(?:ed)?(?: off)?\b", " round "), (r"\bto the nearest (?:whole number|integer|unit|one)\b", " "),
     (r"\bdivide (\S+) by\b", r" \1 / "), (r"\bmultiply (\S+) by\b", r" \1 * "),
     (r"\bsubtract (\S+) from (\S+)", r" \2 - \1 "), (r"\badd (\S+) to (\S+)", r" \1 + \2 "),
     (r"\b(\d+|an?) (quarter|third|3rd)s?\b",  # "3 quarters of a cup", "two thirds of 90"
@@ -45,7 +54,7 @@ PHRASES = [
     (r"\bmodulo\b|\bmod\b", " % "),
     (r"\bhalf of\b", " 0.5 * "), (r"\bdouble\b|\btwice\b", " 2 * "),
 ]
-TOKEN = re.compile(r"\d+(?:\.\d+)?|\*\*|[-+*/%()]|sqrt|cbrt")
+TOKEN = re.compile(r"\d+(?:\.\d+)?|\*\*|[-+*/%()]|sqrt|cbrt|round|ceil|floor")
 SAID = [(r"(\S+) / 100 \* ", r"\1 percent of "), (r"(?<![\d.])0\.5 \* ", "half of "),
         (r" \*\* 2(?![\d.])", " squared"), (r" \*\* 3(?![\d.])", " cubed"),
         (r"\(1 / 4\)", "a quarter"), (r"\((\S+) / 4\)", r"\1 quarters"), (r"\(1 / 3\)", "a third"),
@@ -103,6 +112,9 @@ def spoken_to_expression(text: str) -> str:
     t = digits(text)
     if SCALE_WORD.search(t):
         raise MathsError("that number is too big for me")
+    rounded = ROUNDED_AT_END.search(t)
+    if rounded:
+        t = t[:rounded.start()]
     for pattern, symbol in PHRASES:
         t = re.sub(pattern, symbol, t)
     tokens = TOKEN.findall(t)
@@ -119,7 +131,10 @@ def spoken_to_expression(text: str) -> str:
                 wrap = 0
     while out and out[-1] in SPOKEN:  # "what is five plus" -> drop the dangling operator
         out.pop()
-    return re.sub(r"\(\s+", "(", " ".join(out)).replace(" )", ")")
+    expr = re.sub(r"\(\s+", "(", " ".join(out)).replace(" )", ")")
+    if rounded and expr:
+        return f"{ {'up': 'ceil', 'down': 'floor'}.get(rounded['way'], 'round')}({expr})"
+    return expr
 
 
 def on_last(text: str, last: float | None) -> str:
@@ -142,7 +157,7 @@ def on_last(text: str, last: float | None) -> str:
 
 def is_sum(expr: str) -> bool:
     """A number and an operator: arithmetic, not a bare number or words."""
-    return bool(re.search(r"\d", expr) and re.search(r"[-+*/%]|sqrt|cbrt", expr))
+    return bool(re.search(r"\d", expr) and re.search(r"[-+*/%]|sqrt|cbrt|round|ceil|floor", expr))
 
 
 def on_last_answer(text: str, last: float | None) -> bool:
@@ -160,9 +175,13 @@ def on_last_answer(text: str, last: float | None) -> bool:
 def speak_expression(expr: str) -> str | None:
     """The sum said back, or None when a number in it is too big to say plainly (it would only bury the answer) or
     has more decimals than are said (it would be said wrong)."""
+    if whole := re.fullmatch(r"(round|ceil|floor)\((.+ .+)\)", expr):  # "22 / 7" rounded: the sum, then how
+        said = speak_expression(whole[2])
+        return said and f"{said}, {ROUNDED[whole[1]]},"
     for symbols, words in SAID:  # as it was said, not "divided by one hundred times"
         expr = re.sub(symbols, words, expr)
     spoken = re.sub(r"(sqrt|cbrt)\((\S+?)\)", lambda m: f"the {'square' if m[1] == 'sqrt' else 'cube'} root of {m[2]}", expr)
+    spoken = re.sub(r"(round|ceil|floor)\((\S+?)\)", lambda m: f"{m[2]} {ROUNDED[m[1]]}", spoken)
     words = [SPOKEN.get(tok, tok) for tok in spoken.replace("(", " ").replace(")", " ").split()]
     numbers = {w: ast.literal_eval(w) for w in words if re.fullmatch(r"\d+(?:\.\d+)?", w)}
     if any(n >= say.SCIENTIFIC_FROM or round(n, 2) != n for n in numbers.values()):  # said rounded, it would be wrong
