@@ -27,6 +27,8 @@ CAN_DO = re.compile(r"\bwhat (?:else )?(?:can|could|do) you (?:do|help)|\bwhat a
 WHO = re.compile(r"\bwho are you\b|\bwhat(?:'s| is) your name\b|\bwhat are you\b|\bwho (?:made|built|are) you\b"
                  r"|\bare you (?:alexa|siri|google|cortana|bixby|a robot|human|real)\b")
 THERE = re.compile(r"\bare you (?:still )?(?:there|listening|awake|on)\b|\b(?:can|do) you hear me\b|^\W*you there\b")
+WHERE_AM_I = re.compile(r"\b(?:which|what) room am i in\b|\bwhere am i\b")
+WHERE_ARE_YOU = re.compile(r"\bwhere are you\b(?! from)")
 LOVE = re.compile(r"^\W*i (?:really )?(?:love|like) you\b")
 # The model's other homes for these ("what's your name" -> email_querycontact, "I love you" -> music_likeness).
 ABOUT_ME = ("email_querycontact", "music_likeness", "general_praise")
@@ -74,9 +76,11 @@ def pace(t: Turn) -> Reply:
 
 
 def checking_in(u: Understanding, world: object) -> str | None:
-    """general_quirky for "are you listening", "can you hear me" (the model hears what plays, or the volume); one
+    """general_quirky for "are you listening", "can you hear me", "where are you", "which room am I in" (the model
+    hears what plays, the volume, or the vacuum); one
     of the rules skills/status.py runs before its question rules."""
-    return "general_quirky" if THERE.search(u.text.lower()) else None
+    text = u.text.lower()
+    return "general_quirky" if THERE.search(text) or WHERE_AM_I.search(text) or WHERE_ARE_YOU.search(text) else None
 
 
 def greeting(u: Understanding, world: object) -> str | None:
@@ -158,6 +162,10 @@ def about_me(t: Turn) -> Reply | None:
     """Who Hearth is, whether it is listening, a kind word: the answer, or None for other words."""
     if THERE.search(t.text):
         said = "Yes, I'm here."
+    elif WHERE_AM_I.search(t.text):
+        said = "I can't tell which room you're in: I only hear you through this computer's microphone."
+    elif WHERE_ARE_YOU.search(t.text):
+        said = "I'm right here, running on this computer."
     elif LOVE.search(t.text):
         said = "That's kind of you. I'm fond of you too."
     elif WHO.search(t.text):
