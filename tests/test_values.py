@@ -39,6 +39,11 @@ TEMPORAL = [
     ("time", "ten minutes", dur(600)),
     ("time", "for ten minutes", dur(600)),
     ("time", "an hour and a half", dur(5400)),
+    ("time", "hour and a half", dur(5400)),  # "the hour and a half timer"
+    ("time", "a half hour", dur(1800)),
+    ("time", "half hour", dur(1800)),
+    ("time", "a quarter hour", dur(900)),
+    ("time", "half", None),
     ("time", "one and a half hours", dur(5400)),
     ("time", "90 seconds", dur(90)),
     ("time", "one second", dur(1)),

@@ -61,6 +61,7 @@ _UNIT_SECONDS = {
 _QUANTITY_WORDS = {
     "a": 1, "an": 1, "half a": 0.5, "half an": 0.5, "a quarter of a": 0.25, "a quarter of an": 0.25,
     "quarter of an": 0.25, "3 quarters of a": 0.75, "3 quarters of an": 0.75, "a couple of": 2, "couple of": 2,
+    "half": 0.5, "a half": 0.5, "quarter": 0.25, "a quarter": 0.25,  # "a half hour timer", "a quarter hour"
 }
 
 _MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december"
@@ -163,6 +164,7 @@ def duration_seconds(s: str) -> int | float | None:
     """
     sign, s = _signed(s)
     s = re.sub(r"\b(\d+) and a half\b", r"\1.5", s)
+    s = re.sub(r"^(hours?|minutes?|seconds?) and a half\b", r"an \1 and a half", s)  # "the hour and a half timer"
     total, pos = Fraction(0), 0
     for m in _DURATION_PART.finditer(s):
         if s[pos:m.start()].strip(" ,").removeprefix("and").strip():

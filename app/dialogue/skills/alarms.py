@@ -35,7 +35,7 @@ ANOTHER = re.compile(r"\b(?:another|new|second|one more)\b(?! (?:[\w.]+ )?(?:sec
 NOT_A_NAME = frozenset(
     "a an the my your our this that it its me us one new another other first second third last next current running"
     " kitchen set start cancel stop delete remove add of on off to for and minute minutes hour hours min mins"
-    " seconds sec secs please now timer timers".split())
+    " seconds sec secs half quarter please now timer timers".split())
 # "cancel it" / "that one": the timer or alarm talked about last; "cancel the alarm" with two set: one, not both.
 POINTS = re.compile(r"\b(?:it|that(?: one)?|this one)\b")
 ONE_OF = re.compile(r"\b(?:the|my|that|this) (?:alarm|timer)\b(?!s)")
@@ -364,6 +364,13 @@ def alarm_query(t: Turn) -> Reply:
     return t.reply(" ".join(parts))
 
 
+def _length_named(text: str) -> int:
+    """A timer named by its length where the model tagged no time: "the hour and a half timer"."""
+    said = re.search(r"\b(?:the|my|that|this)\s+(.+?)\s+timer\b", digits(text))
+    value = normalize("time", said[1]) if said else None
+    return value["seconds"] if isinstance(value, dict) and value.get("kind") == "duration" else 0
+
+
 def _matching(t: Turn, alarms: list[Alarm]) -> list[Alarm]:
     """The alarm a panel tap names, else those the user's words point at: a timer by name or length, an alarm by
     its time, day or weekdays (all of them when the words name none)."""
@@ -379,7 +386,8 @@ def _matching(t: Turn, alarms: list[Alarm]) -> list[Alarm]:
         timers = [a for a in alarms if a.kind == "timer"]
         if name := timer_name(t.text):
             return [a for a in timers if _same_name(a.label, name)]
-        return [a for a in timers if a.seconds == m.seconds] if m.seconds else timers
+        length = m.seconds or _length_named(t.text)
+        return [a for a in timers if a.seconds == length] if length else timers
     if days := repeat_days(t.text):
         return [a for a in alarms if a.repeat == days]
     local = [(a, a.due.astimezone(t.now.tzinfo)) for a in alarms]
