@@ -33,15 +33,14 @@ TRANSPORT_WORDS = {
     "media_previous": {"previous", "back", "go back", "skip back", "last", "go back previous", "go previous"},
 }
 TRANSPORT = tuple(TRANSPORT_WORDS)
-# Commands that say they are about media without a noun; "stop" or "turn it off" alone may mean a timer or a light.
 # Words that ask for a mood rather than a genre ("something relaxing"): each artist in world.toml has a mood.
 MOODS = {
     "calm": {"relaxing", "relax", "relaxed", "calm", "calming", "chill", "chilled", "mellow", "soothing", "peaceful",
-             "quiet", "soft", "gentle", "slow", "sleep", "sleepy", "study", "studying", "focus", "background",
-             "dinner", "lounge", "easy"},
+             "quiet", "gentle", "slow", "sleep", "sleepy", "studying", "focus", "background", "dinner", "easy"},
     "upbeat": {"upbeat", "happy", "energetic", "energy", "party", "dance", "dancing", "workout", "cheerful", "fun",
                "lively", "fast", "loud", "exciting", "uplifting", "pump", "groovy"},
 }
+# Commands that say they are about media without a noun; "stop" or "turn it off" alone may mean a timer or a light.
 MEDIA_ONLY = {"pause", "unpause", "un pause", "resume", "continue", "skip", "next", "previous", "go back", "shut up",
               "enough", "carry on", "skip next", "skip ahead", "skip forward", "skip back"}
 
