@@ -300,6 +300,11 @@ _HOLIDAYS: list[tuple[re.Pattern, Callable[[int], date]]] = [(re.compile(rf"\b(?
 )]
 
 
+def names_holiday(s: str) -> bool:
+    """Whether `s` names a holiday the day parser knows ("christmas", "easter monday")."""
+    return any(pattern.search(s) for pattern, _ in _HOLIDAYS)
+
+
 def _holiday(s: str, today: date) -> str:
     """The first holiday named in `s` written as its next date ("christmas" -> "2026-12-25"), for the day parser."""
     for pattern, day in _HOLIDAYS:

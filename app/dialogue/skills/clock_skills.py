@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import functools
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from app.nlu.types import Understanding
@@ -22,6 +22,9 @@ WEEK = re.compile(r"\bwhat week(?: of the year| number)? is (?:it|this)\b|\bweek
 LEAP = re.compile(r"\bleap year\b")
 MONTH_DAYS = re.compile(r"\bhow many days (?:are )?(?:there )?in (?P<month>" + "|".join(
     m.lower() for m in calendar.month_name[1:]) + r")\b")
+# "is it the weekend", "is tomorrow a weekday", "is today friday": yes or no, with the day
+DAY_CHECK = re.compile(r"\bis (?P<when>it|today|tomorrow) (?:a |the )?(?P<what>weekend|week ?day|"
+                       + "|".join(d.lower() for d in calendar.day_name) + r")\b")
 SUN = re.compile(r"\b(?:sun ?(?:set|rise)s?|sundown|sun ?up|dawn|dusk)\b")
 
 
@@ -54,7 +57,7 @@ def fact_request(u: Understanding, world: World) -> str | None:
     """datetime_query for a calendar fact the clock answers; one of the rules skills/status.py runs before its
     question rules."""
     text = u.text.lower()
-    return "datetime_query" if any(p.search(text) for p in (WEEK, LEAP, MONTH_DAYS, SUN)) else None
+    return "datetime_query" if any(p.search(text) for p in (WEEK, LEAP, MONTH_DAYS, DAY_CHECK, SUN)) else None
 
 
 def _fact(t: Turn) -> Reply | None:
@@ -75,6 +78,16 @@ def _fact(t: Turn) -> Reply | None:
         year = today.year if month >= today.month else today.year + 1  # the next one
         days = calendar.monthrange(year, month)[1]
         return t.reply(f"{calendar.month_name[month]} {year} has {say.number(days)} days.")
+    if m := DAY_CHECK.search(t.text):
+        tomorrow = m["when"] == "tomorrow" or "tomorrow" in t.text  # "is it the weekend tomorrow"
+        day = today + timedelta(days=tomorrow)
+        what = m["what"].replace(" ", "")
+        yes = day.weekday() >= 5 if what == "weekend" else day.weekday() < 5 if what == "weekday" else (
+            calendar.day_name[day.weekday()].lower() == what)
+        said = ("tomorrow is " if tomorrow else "it's ") + calendar.day_name[day.weekday()]
+        later = 5 - today.weekday()
+        until = f" The weekend starts in {say.plural(later, 'day')}." if what == "weekend" and not yes else ""
+        return t.reply(f"{'Yes' if yes else 'No'}, {said}.{until}")
     if SUN.search(t.text):
         return t.reply("I don't have sunrise or sunset times: my forecast is simulated and I work offline.")
     return None

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from app.config import cache_dir
 from app.nlu.types import Entity
+from app.nlu.values import names_holiday
 
 from .. import questions
 from .. import speech_text as say
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ROUTED = ("qa_maths", "qa_factoid", "qa_definition", "qa_currency", "cooking_recipe", "datetime_query",
-          "datetime_convert", "weather_query", "general_quirky")
+          "datetime_convert", "weather_query", "general_quirky", "calendar_query")
 
 # What Hearth converts, by pint dimensionality; anything else (energy, data, angles...) is not claimed.
 KINDS = {"[length]": "a length", "[mass]": "a weight", "[length] ** 3": "a volume", "[temperature]": "a temperature",
@@ -82,6 +83,9 @@ UNTIL = re.compile(r"\bhow (?:many (?P<unit>days|weeks|months|sleeps|nights)|lon
                    r"(?P<dir>until|till|til|before|to|since|ago was) (?P<what>.{1,40})$")
 WHICH_DAY = re.compile(r"\b(?:what|which) (?:day|date)(?: of the week)? (?P<dir>is|was|will be|falls on) "
                        r"(?P<what>.{1,40}?)(?: this year| on)?$")  # "what day is Christmas"
+# "when is easter", "when's christmas this year": a holiday's date (the model hears the time, or the calendar)
+WHEN = re.compile(r"^\W*(?:and )?when(?:'s| (?P<dir>is|was|will be|does))? (?P<what>.{1,40}?)"
+                  r"(?: fall| this year| next year)*\W*$")
 UNITS_OF_DAYS = "|".join(DATE_UNITS)
 SHIFT = re.compile(rf"\b(?:what|which)\b.{{0,30}}?\b(?:day|date)\b.{{0,30}}?"
                    rf"(?:\bin (?P<n>{N}) (?P<unit>{UNITS_OF_DAYS})s?\b"
@@ -327,7 +331,8 @@ def _dates_answer(t: Turn, text: str) -> Reply | None:
         if sign < 0:
             return t.reply(f"{span.capitalize()} ago it was {say.full_date(day)}.")
         return t.reply(f"In {span} it'll be {say.full_date(day)}.")
-    if (m := WHICH_DAY.search(text)) and not DATE_WORDS.search(m["what"]):
+    m = WHICH_DAY.search(text) or ((w := WHEN.search(text)) and names_holiday(w["what"]) and w)
+    if m and not DATE_WORDS.search(m["what"]):
         what = re.sub(r"^(?:the|my|next)\s+", "", m["what"])
         day = _target_day(what, t.now, m["dir"] == "was")
         if day is None:
