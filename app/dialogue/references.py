@@ -67,7 +67,8 @@ def resolve(u: Understanding, state: Session, world: World) -> Understanding | N
     if (state.last_intent or "").startswith(MEDIA_INTENTS) and MEDIA_IT.match(text):
         return _as(u, "media_pause" if "pause" in text else "media_stop", [])
     if ((state.last_intent or "").startswith("iot_") and state.last_devices and devices.PRONOUN.search(text)
-            and not u.entity("place_name", "time_zone")):  # "how warm is it in paris": a city, not the lights
+            and not u.entity("place_name", "time_zone", "house_place")):  # "how warm is it in paris": a city, not the
+        # lights; "set the living room lights to 40 percent and make them blue": the room said, not the last one
         return _devices(u, state, world)
     if (state.last_intent or "").startswith("iot_") and (m := MEANT.match(text)) \
             and (other := _what_about(u, state, world, m.start("rest"))) is not None \

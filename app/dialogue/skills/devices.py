@@ -184,7 +184,7 @@ def plug_off(t: Turn) -> Reply:
     return _switch(t, _plug_kind(t), False)
 
 
-@skill("iot_hue_lightchange", accepts=DEVICE_SLOTS + ("color_type",), does="change the light colour")
+@skill("iot_hue_lightchange", accepts=DEVICE_SLOTS + ("color_type", "change_amount"), does="change the light colour")
 def lights_color(t: Turn) -> Reply:
     if not t.slots.get("color_type"):
         return t.ask("color_type", "Which colour?")
@@ -195,11 +195,16 @@ def lights_color(t: Turn) -> Reply:
     found = targets(t, "light")
     if isinstance(found, Reply):
         return found
+    amount = _amount(t, "brightness") if t.slots.get("change_amount") else None  # "... to 40 percent and blue"
+    if isinstance(amount, Reply):
+        return amount
+    level = {"brightness": max(5, amount[1])} if amount and amount[0] == "to" else {}
     _remember(t, found)
     was_off = [d for d in found if not d.state.get("on")]
-    actions = [t.world.set(d, on=True, color=color["name"]) for d in found]
+    actions = [t.world.set(d, on=True, color=color["name"], **level) for d in found]
+    said = color["name"] + (f" at {say.number(level['brightness'])} percent" if level else "")
     text = t.pick("Okay, {} {} now {}.", "Done, {} {} now {}.", "Sure, {} {} {} now.")
-    return t.reply(text.format(*_names(t, found), color["name"]) + _switched_on(was_off, found), actions)
+    return t.reply(text.format(*_names(t, found), said) + _switched_on(was_off, found), actions)
 
 
 def _switched_on(was_off: list[Device], changed: list[Device]) -> str:
