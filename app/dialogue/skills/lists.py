@@ -16,7 +16,15 @@ from .base import Reply, Turn, on_confirm, skill
 # A leading "and" is "add" as the recognizer often hears it ("and coffee to my shopping list").
 ADD = (re.compile(r"(?:\b(?:add|put|include|append|insert|write)|^\W*and)\s+(?!(?:to|on|onto|in|into)\b)"),
        re.compile(r"(?<!\s)\s+(?:to|on|onto|in|into)\s+(?:my|the|our|a|it|that|this)\b|$"))
-OUT_OF = re.compile(r"\b(?:out of|run out of|need some|need more)\s+(?P<items>[\w' -]{1,60}?)\s*(?:[,.;]|$|\s+so\b)")
+OUT_OF = re.compile(r"\b(?:out of|run out of|running (?:low|out) (?:on|of)|low on|need some|need more"
+                    r"|need to (?:buy|get|pick up)(?: some| more)?|should (?:buy|get)(?: some| more)?)"
+                    r"\s+(?P<items>[\w' -]{1,60}?)\s*(?:[,.;]|$|\s+so\b)")
+# "we're out of milk", "I need to buy batteries", "we're running low on coffee": the shopping list, said as a need
+# (the model hears a recipe, the coffee maker or a removal)
+NEED = re.compile(r"^\W*(?:(?:oh|so|ok|okay|and|hey|hearth|um)\W+)*(?:we|i)(?:'re| are|'m| am|'ve| have)? "
+                  r"(?:(?:all |completely |almost |nearly )?(?:out of|running (?:low|out) (?:on|of)|low on)"
+                  r"|(?:run|ran) out of|(?:really |still )?need (?:to (?:buy|get|pick up)|some|more)|should (?:buy|get))\b"
+                  r"(?!.*\b(?:timer|alarm|remind|reminder)s?\b)")
 # "remove eggs": the items may run to the end of the words; "delete my shopping list" names the list, not an item.
 # "I bought the eggs" ticks them off too.
 REMOVE = (re.compile(r"\b(?:remove|delete|take|cross|tick|check|strike|scratch|get rid of|erase|mark|"
@@ -45,6 +53,17 @@ def bought(u: Understanding, world: World) -> str | None:
         return None
     held = {i.lower() for name in world.store.lists() for i in world.store.items(name)}
     return "lists_remove" if held and set(spanned(text, REMOVE)) <= held and spanned(text, REMOVE) else None
+
+
+NOT_BOUGHT = set("help rest sleep advice time space quiet air peace privacy information info music light lights heat "
+                 "fun sun money luck break holiday".split())  # "I need some help" is no shopping
+
+
+def needed(u: Understanding, world: World) -> str | None:
+    """lists_createoradd for "we're out of milk", "I need to buy batteries"; one of the rules skills/status.py runs."""
+    text = u.text.lower()
+    found = NEED.match(text) and OUT_OF.search(text)
+    return "lists_createoradd" if found and not set(split_items(found["items"])) & NOT_BOUGHT else None
 
 
 def list_name(words: str | None) -> str | None:
@@ -157,7 +176,7 @@ def _spoken(name: str) -> str:
 @skill("lists_createoradd", accepts=("list_name", "item"), does="add to a list")
 def lists_createoradd(t: Turn) -> Reply:
     items = _items(t, ADD)
-    name = _which(t)
+    name = _name(t) or ("shopping" if NEED.match(t.text) else _which(t))  # a need goes on the shopping list
     if name is None:
         t.u.entities += [Entity("item", i, 0, 0, i) for i in items if not t.slots.all("item")]
         return t.ask("list_name", "Which list?" if items else "What should the list be called?")

@@ -65,12 +65,12 @@ def route(u: Understanding, world: World) -> Understanding:
         return u if intent == u.intent else Understanding(u.text, intent, u.confidence, u.entities, u.alternatives)
     # A rule that matches the whole utterance is sure; the switch rule keeps the model's confidence, which
     # was right about the scenario.
-    rules = ((general.greeting, True), (devices.later, True), (lists.bought, True), (chance.request, True),
+    rules = ((general.greeting, True), (devices.later, True), (lists.bought, True), (lists.needed, True), (chance.request, True),
              (home.command, True), (media.transport, True), (media.library, True), (devices.undo_request, True),
              (conversions.command, True), (devices.direction, False))
     for rule, sure in rules:
         intent = rule(u, world)
-        if intent and intent != u.intent:
+        if intent and (intent != u.intent or sure and u.confidence < 1.0):  # the model's own intent, unsure: sure
             return Understanding(u.text, intent, 1.0 if sure else u.confidence, u.entities, u.alternatives)
     return u
 
