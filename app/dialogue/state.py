@@ -319,6 +319,9 @@ class Store:
     def remove_item(self, name: str, item: str) -> bool:
         return self._write("DELETE FROM list_items WHERE list = ? AND item = ?", (name, item)).rowcount > 0
 
+    def rename_list(self, name: str, new: str) -> None:
+        self._write("UPDATE list_items SET list = ? WHERE list = ?", (new, name))
+
     def delete_list(self, name: str) -> None:
         self._write("DELETE FROM list_items WHERE list = ?", (name,))
 

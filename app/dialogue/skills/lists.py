@@ -66,6 +66,26 @@ def needed(u: Understanding, world: World) -> str | None:
     return "lists_createoradd" if found and not set(split_items(found["items"])) & NOT_BOUGHT else None
 
 
+# "rename the to do list to chores", "call my to do list chores": no HWU64 intent, so the words decide (`renaming`)
+RENAME = re.compile(r"^\W*(?:please |can you |could you )?(?:rename|change the name of|call) (?:my |the |our )?"
+                    r"(?P<old>[\w' -]+?) list (?:to |as |into )?(?:the |a )?(?P<new>[\w' -]+?)(?: list)?\W*$")
+
+
+def renaming(u: Understanding, world: World) -> str | None:
+    """lists_rename for "rename my to do list to chores"; one of the rules skills/status.py runs."""
+    return "lists_rename" if RENAME.match(u.text.lower()) else None
+
+
+READ = re.compile(r"^\W*(?:please |can you |could you )?(?:read|tell|give|show) (?:me )?(?:out )?(?:my |the |our )?"
+                  r"(?P<name>[\w' -]+?)(?: list)?(?: please)?\W*$")
+
+
+def reading(u: Understanding, world: World) -> str | None:
+    """lists_query for "read me my chores" when a list is called that; one of the rules skills/status.py runs."""
+    m = READ.match(u.text.lower())
+    return "lists_query" if m and list_name(m["name"]) in world.store.lists() else None
+
+
 def list_name(words: str | None) -> str | None:
     """"my grocery list" / "groceries" / "list of clients" / "to-do" -> "grocery" / "grocery" / "client" / "to do"."""
     if not words:
@@ -219,6 +239,21 @@ def lists_query(t: Turn) -> Reply:
     if not items:
         return t.reply(f"Your {_spoken(name)} is empty.")
     return t.reply(f"Your {_spoken(name)} has {say.plural(len(items), 'item')}: {say.join(items)}.")
+
+
+@skill("lists_rename", does="rename a list")
+def lists_rename(t: Turn) -> Reply:
+    m = RENAME.match(t.text)
+    name, new = list_name(m["old"]), list_name(m["new"])
+    names = t.store.lists()
+    if name not in names:
+        others = f" Your lists are: {say.join(names)}." if names else ""
+        return t.reply(f"You don't have a {_spoken(name)}.{others}")
+    if new in names:
+        return t.reply(f"You already have a {_spoken(new)}, so I left your {_spoken(name)} as it is.")
+    t.store.rename_list(name, new)
+    t.session.last_list = new
+    return t.reply(f"I've renamed your {_spoken(name)} to {_spoken(new)}.", [{"list": name, "renamed": new}])
 
 
 @skill("lists_remove", accepts=("list_name",), does="remove something from a list")

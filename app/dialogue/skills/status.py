@@ -65,7 +65,7 @@ def route(u: Understanding, world: World) -> Understanding:
         return u if intent == u.intent else Understanding(u.text, intent, u.confidence, u.entities, u.alternatives)
     # A rule that matches the whole utterance is sure; the switch rule keeps the model's confidence, which
     # was right about the scenario.
-    rules = ((general.greeting, True), (devices.later, True), (lists.bought, True), (lists.needed, True), (chance.request, True),
+    rules = ((general.greeting, True), (devices.later, True), (lists.bought, True), (lists.needed, True), (lists.renaming, True), (lists.reading, True), (chance.request, True),
              (home.command, True), (media.transport, True), (media.library, True), (devices.undo_request, True),
              (conversions.command, True), (devices.direction, False))
     for rule, sure in rules:
