@@ -158,8 +158,15 @@ def _switch(t: Turn, kind: str, on: bool) -> Reply:
     return t.reply(text.format(subject, verb, state), actions)
 
 
+# "it's too dark in here": lights that are off come on; lights already on, brighter
+TOO_DARK = re.compile(r"\b(?:too|so|very|really|a (?:bit|little)|quite) dark\b|\bcan't see\b")
+
+
 @skill("iot_hue_lighton", accepts=DEVICE_SLOTS, does="turn the lights on")
 def lights_on(t: Turn) -> Reply:
+    found = targets(t, "light") if TOO_DARK.search(t.text) else None
+    if isinstance(found, list) and found and all(d.state.get("on") for d in found):
+        return _brightness(t, +1)
     return _switch(t, "light", True)
 
 

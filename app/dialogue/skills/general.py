@@ -21,6 +21,11 @@ ONLY_GREETING = re.compile(r"^\W*(?:(?:good )?(?:morning|afternoon|evening)|hell
 # A goodbye and nothing more ("bye", "see you later", "that's all for now"), which the model files anywhere (music)
 ONLY_FAREWELL = re.compile(r"^\W*(?:(?:good)?\W*bye(?:\W*bye)?|see you(?: later| soon| tomorrow)?|(?:talk|speak|catch) (?:to )?"
                            r"(?:you )?later|that(?:'s| is) (?:all|it))(?:\W+(?:hearth|then|for now|thanks|thank you))*\W*$")
+# "I'm home", "we're back"; "I'm off now", "heading out": an arrival or a leaving, said to the house
+ARRIVED = re.compile(r"^\W*(?:(?:hi|hey|hello)\W+)?(?:hearth\W+)?(?:i'm|i am|we're|we are) (?P<where>home|back)"
+                     r"(?: now| again)?(?:\W+hearth)?\W*$")
+LEAVING = re.compile(r"^\W*(?:ok(?:ay)?\W+)?(?:i'm|i am|we're|we are) (?:leaving|off|going out|heading out|going to work)"
+                     r"(?: now)?(?:\W+hearth)?\W*$")
 HOW_ARE_YOU = re.compile(r"\bhow (?:are|r) (?:you|u)\b|\bhow(?:'s| is) it going\b|\bhow do you do\b|\byou (?:ok|alright)\b")
 CAN_DO = re.compile(r"\bwhat (?:else )?(?:can|could|do) you (?:do|help)|\bwhat are you (?:able|good)\b|\bhow can you help\b"
                     r"|^\W*help\W*$")
@@ -42,6 +47,7 @@ CAN = ("I can set timers, alarms and reminders, keep lists and your calendar, sw
 REPEAT = re.compile(r"^\W*(?:(?:sorry|pardon|hearth|please|can you|could you|would you)\W+)*(?:repeat (?:that|it|this|"
                     r"yourself|what you (?:just )?said)|say (?:that|it) again|what did you (?:just )?say|what was that|"
                     r"come again|pardon)(?: please)?\W*$")
+EXPLAIN = re.compile(r"^\W*(?:(?:sorry|wait|hang on)\W+)?what (?:did you (?:just )?do|have you (?:just )?done|just happened)\W*$")
 # "speak slower", "talk a bit faster": the voice's pace, a setting (the model hears the volume); a step is 25 wpm
 PACE_STEP = 25
 PACE = re.compile(r"\b(?:speak|talk)\w* (?:a (?:bit|little) |much )?(?P<way>slow|slower|more slowly|fast|faster|quicker"
@@ -49,9 +55,12 @@ PACE = re.compile(r"\b(?:speak|talk)\w* (?:a (?:bit|little) |much )?(?P<way>slow
 
 
 def said_again(u: Understanding, world: object) -> str | None:
-    """general_repeat for "repeat that" and the like, general_pace for "speak slower"; rules skills/status.py runs
+    """general_repeat for "repeat that" and the like, general_pace for "speak slower", general_explain for "what did
+    you just do"; rules skills/status.py runs
     before its question rules ("what did you say" is a question about the last reply, not a status)."""
     text = u.text.lower()
+    if EXPLAIN.match(text):
+        return "general_explain"
     return "general_repeat" if REPEAT.match(text) else "general_pace" if PACE.search(text) else None
 
 
@@ -87,7 +96,8 @@ def greeting(u: Understanding, world: object) -> str | None:
     """general_quirky (which greets back, or says goodbye) for a greeting or a goodbye said alone; one of the rules
     skills/status.py runs."""
     text = u.text.lower()
-    return "general_quirky" if ONLY_GREETING.match(text) or ONLY_FAREWELL.match(text) else None
+    said = (ONLY_GREETING, ONLY_FAREWELL, ARRIVED, LEAVING)
+    return "general_quirky" if any(p.match(text) for p in said) else None
 
 
 def part_of_day(hour: int) -> str:
@@ -181,6 +191,10 @@ def quirky(t: Turn) -> Reply:
     t.remember = False
     if ONLY_FAREWELL.match(t.text.lower()):
         return t.reply(t.pick("Goodbye!", "Bye for now.", "See you later."), end_session=True)
+    if LEAVING.match(t.text.lower()):
+        return t.reply(t.pick("Okay, see you later!", "Bye for now, see you soon."), end_session=True)
+    if m := ARRIVED.match(t.text.lower()):
+        return t.reply(f"Welcome {m['where']}! What can I do for you?")
     said = []
     if m := GREETING.search(t.text):
         said.append(_greeting(t, m["part"]))
