@@ -27,6 +27,7 @@ class Device:
     room: str
     name: str
     state: dict[str, Any] = field(default_factory=dict)
+    heats: bool = False  # a heater on a plug: what "I'm cold" can switch on
 
 
 class World:
@@ -43,7 +44,8 @@ class World:
         self.devices: dict[str, Device] = {}
         for d in data.get("devices", []):
             saved = store.get(f"device:{d['id']}")
-            self.devices[d["id"]] = Device(d["id"], d["kind"], d["room"], d["name"], saved or dict(d.get("state", {})))
+            self.devices[d["id"]] = Device(d["id"], d["kind"], d["room"], d["name"], saved or dict(d.get("state", {})),
+                                           bool(d.get("heats")))
         # The home's rooms are where its devices are: {room id: spoken name}, in the file's order.
         self.rooms: dict[str, str] = {d.room: self.room_name(d.room) for d in self.devices.values()}
         # "in here": the room Hearth runs in ([home] here), else the room of its speaker.

@@ -25,10 +25,9 @@ CLIMATE = re.compile(r"\b(?:thermostat|(?:central )?heating|air ?con(?:ditioning
                      r"|\b(?:set|turn|raise|lower|increase|decrease|put)\b.*\btemperature\b")
 # "I'm cold", "we're freezing", "it's so hot in here": how it feels, which the heater plug can help with (the model
 # hears weather)
-_HOW = (r"(?:so |really |very |quite |a (?:bit|little) |too |getting |kind of )?"
-        r"(?P<way>cold|freezing|chilly|hot|warm|boiling)\b")
+_HOW = r"(?:so |really |very |quite |a (?:bit|little) |too |getting |kind of )?(?:(?P<chill>cold|freezing|chilly)|hot|warm|boiling)\b"
 FEEL = re.compile(rf"^\W*(?:(?:oh|so|hearth|hey)\W+)*(?:(?:i'm|i am|we're|we are|i feel|i'm feeling|we feel) {_HOW}"
-                  rf"(?: in here)?|(?:it's|it is) {_HOW.replace('?P<way>', '?P<here>')} in here)\W*$")
+                  rf"(?: in here)?|(?:it's|it is) {_HOW.replace('?P<chill>', '?P<here_chill>')} in here)\W*$")
 LIGHTS = re.compile(r"\b(?:lights?|lamps?|bulbs?|colou?r)\b")  # "make the lights warmer in here" is a colour
 NONE = "The simulated home has no thermostat"
 
@@ -41,9 +40,9 @@ def request(u: Understanding, world: World) -> str | None:
 
 @skill("iot_climate", does="change the heating")
 def climate(t: Turn) -> Reply:
-    heater = next((d for d in t.world.find("plug") if "heater" in d.name), None)
+    heater = next((d for d in t.world.devices.values() if d.heats), None)
     if (feel := FEEL.match(t.text)) and heater is not None:
-        cold = (feel["way"] or feel["here"]) in ("cold", "freezing", "chilly")
+        cold = bool(feel["chill"] or feel["here_chill"])
         if cold != bool(heater.state.get("on")):  # cold with the heater off, or hot with it on: offer the switch
             way = "on" if cold else "off"
             return t.confirm(f"{NONE}, but I can switch the {heater.name} {way}. Shall I?", "climate.heater",
@@ -59,6 +58,6 @@ def climate(t: Turn) -> Reply:
 
 @on_confirm("climate.heater")
 def switch_heater(t: Turn, on: bool) -> Reply:
-    heater = next(d for d in t.world.find("plug") if "heater" in d.name)
+    heater = next(d for d in t.world.devices.values() if d.heats)
     t.session.last_devices = [heater.id]  # "turn it off" next is the heater
     return t.reply(f"Done, the {heater.name} is {'on' if on else 'off'}.", [t.world.set(heater, on=on)])
