@@ -25,7 +25,8 @@ CLIMATE = re.compile(r"\b(?:thermostat|(?:central )?heating|air ?con(?:ditioning
                      r"|\b(?:set|turn|raise|lower|increase|decrease|put)\b.*\btemperature\b")
 # "I'm cold", "we're freezing", "it's so hot in here": how it feels, which the heater plug can help with (the model
 # hears weather)
-_HOW = r"(?:so |really |very |quite |a (?:bit|little) |too |getting |kind of )?(?:(?P<chill>cold|freezing|chilly)|hot|warm|boiling)\b"
+_HOW = (r"(?:so |really |very |quite |a (?:bit|little) |too |getting |kind of )?"
+        r"(?:(?P<chill>cold|freezing|chilly)|hot|warm|boiling)\b")
 FEEL = re.compile(rf"^\W*(?:(?:oh|so|hearth|hey)\W+)*(?:(?:i'm|i am|we're|we are|i feel|i'm feeling|we feel) {_HOW}"
                   rf"(?: in here)?|(?:it's|it is) {_HOW.replace('?P<chill>', '?P<here_chill>')} in here)\W*$")
 LIGHTS = re.compile(r"\b(?:lights?|lamps?|bulbs?|colou?r)\b")  # "make the lights warmer in here" is a colour
