@@ -97,10 +97,10 @@ class TurnResult:
 
 @dataclass
 class EarlyReply:
-    """The reply the dialogue would give at a pause, with its first clause already synthesized."""
+    """The reply the dialogue would give at a pause, its first piece of speech already synthesized."""
 
     text: str
-    first: Speech
+    speech: Iterator[Speech]  # that first piece, then the rest synthesized as it is read
     tts_ms: float
 
 
@@ -356,14 +356,16 @@ class Pipeline:
                                               direct=direct)
         self.bus.emit(Replied(text=turn.reply.text, actions=turn.reply.actions))
         if self.options.speak:
-            with self._stage(Stage.TTS, turn):  # streamed: the first clause only; the rest as it plays
+            with self._stage(Stage.TTS, turn):  # streamed: the first piece only; the rest as it plays
                 early = guessed.early_answer(text, timeout=10.0) if guessed else None  # may still be in the making
-                ready = [early.first] if early is not None and early.text == turn.reply.text else []
-                if ready:  # synthesized while the user was still silent or speaking: its own time, as the NLU's
+                if early is not None and early.text == turn.reply.text:
+                    # synthesized while the user was still silent or speaking: its own time, as the NLU's
                     turn.during_speech_ms[Stage.TTS] = early.tts_ms
-                turn.speech = (SpeechStream(itertools.chain(ready, stream(turn.reply.text, self.options.tts,
-                                                                          skip=len(ready))))
-                               if self.options.stream_speech else synthesize(turn.reply.text, self.options.tts))
+                    turn.speech = SpeechStream(early.speech)
+                elif self.options.stream_speech:
+                    turn.speech = SpeechStream(stream(turn.reply.text, self.options.tts))
+                else:
+                    turn.speech = synthesize(turn.reply.text, self.options.tts)
 
     def listen(self, source: AudioSource, wait_s: float | None = None) -> TurnResult | None:
         """Capture from `source` until the end of one utterance, then run it.
@@ -443,16 +445,17 @@ class Pipeline:
         return o.understand and o.speak and o.stream_speech and not o.camera
 
     def _early_reply(self, understanding: Understanding) -> EarlyReply | None:
-        """At a pause: the reply the dialogue would give now (nothing changed) and its first clause, synthesized."""
+        """At a pause: the reply the dialogue would give now (nothing changed) and its first piece of speech."""
         reply = self.dialogue.preview(understanding, session=self.options.session)
         if reply is None:
             return None
         t0 = time.perf_counter()
         try:
-            first = next(stream(reply.text, self.options.tts))
+            speech = stream(reply.text, self.options.tts)
+            first = next(speech)
         except HearthError:  # the final turn meets the same error and reports it
             return None
-        return EarlyReply(reply.text, first, (time.perf_counter() - t0) * 1000)
+        return EarlyReply(reply.text, itertools.chain([first], speech), (time.perf_counter() - t0) * 1000)
 
     def _judge(self, speculator: Speculator | None, endpointer: Endpointer) -> Callable[[np.ndarray], bool] | None:
         """The endpointer's question at a quick silence: is this utterance complete? Smart Turn's

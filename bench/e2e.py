@@ -252,6 +252,29 @@ def hearth_pipeline(setup: Setup):
                                     vad=VadOptions(quick_silence_ms=setup.quick_ms)))
 
 
+def _default_voice() -> str:
+    from app.tts import default_voice
+
+    return default_voice()
+
+
+def _voice_parts() -> None:
+    """The neural voice's two parts made now, as every start after the first finds them (app/tts/piper_split.py):
+    the cold start and the turns measure a returning user's Hearth, not the first start's background work."""
+    from app.tts import piper
+
+    piper.make_parts()
+
+
+def _plain_voice(setup: Setup) -> Setup | None:
+    """espeak-ng's voice, when the run's voice is the neural one: a plain install (no voice extra) speaks
+    with it, so both are measured."""
+    from app.tts import espeak, piper
+
+    voice = setup.voice or _default_voice()
+    return Setup(espeak.DEFAULT_VOICE, setup.quick_ms) if voice.startswith(f"{piper.NAME}:") else None
+
+
 def _waiting(setup: Setup):
     """Options for the loop as it was: 700 ms of silence ends a turn, nothing runs before, whole replies."""
     from app.pipeline import PipelineOptions
@@ -319,9 +342,12 @@ def run(synth: int, baseline: bool, setup: Setup) -> dict:
     with tempfile.TemporaryDirectory() as home:
         os.environ["HEARTH_HOME"] = home
         commands = clips(synth)
+        _voice_parts()
         cold = cold_start_s()
         ours = run_system("hearth", hearth_pipeline(setup), commands)
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        plain = _plain_voice(setup)
+        ours_plain = run_system("hearth", hearth_pipeline(plain), commands) if plain else None
         before = run_system("before", before_pipeline(setup), commands)
         base, missing = None, ""
         if baseline and not (TEACHER / "model.pt").exists():
@@ -331,7 +357,9 @@ def run(synth: int, baseline: bool, setup: Setup) -> dict:
     result: dict[str, Any] = {
         "date": dt.date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores, no GPU",
         "load_before": load, "load_after": os.getloadavg()[0], "synth": synth, **asdict(setup),
-        "hearth": summary(ours), "turns": [asdict(t) for t in ours.turns], "rss_mb": rss_mb, "cold_start_s": cold,
+        "hearth_voice": setup.voice or _default_voice(), "hearth": summary(ours), "turns": [asdict(t) for t in ours.turns],
+        "hearth_plain": summary(ours_plain) if ours_plain else None, "hearth_plain_voice": plain.voice if plain else None,
+        "rss_mb": rss_mb, "cold_start_s": cold,
         "before": summary(before), "before_turns": [asdict(t) for t in before.turns],
         "baseline": summary(base) if base else None, "baseline_turns": [asdict(t) for t in base.turns] if base else [],
         "baseline_missing": missing}
@@ -360,13 +388,17 @@ def markdown(r: dict) -> str:
              "`Assistant.talk`", "",
              "| system | end of speech -> final transcript p50 / p95 ms | -> reply p50 / p95 ms | "
              "-> first audio p50 / p95 ms | cut off | WER real / synth / paused | errors |", "|---|---|---|---|---|---|---|"]
-    for name in ("hearth", "before", "baseline"):
-        s = r.get(name)
+    rows = {f"hearth ({r['hearth_voice']})": r["hearth"], f"hearth ({r.get('hearth_plain_voice')})": r.get("hearth_plain"),
+            "before": r["before"], "baseline": r.get("baseline")}
+    for name, s in rows.items():
         if not s:
             continue
         cells = [f"{_ms(s[k]['p50'])} / {_ms(s[k]['p95'])}" for k in ("final_ms", "reply_ms", "first_audio_ms")]
         wer = " / ".join(f"{s[k]:.1%}" if k in s else "-" for k in ("wer_real", "wer_synth", "wer_paused"))
         lines.append(f"| {name} | {' | '.join(cells)} | {s['cutoff_rate']:.1%} | {wer} | {s['errors']} |")
+    if r.get("hearth_plain"):
+        lines += ["", f"The first hearth row speaks with {r['hearth_voice']} (the voice extra); the second with "
+                      f"espeak-ng ({r['hearth_plain_voice']}), the voice of a plain install (README's first command)."]
     lines += ["", f"Hearth: peak RSS {r['rss_mb']:.0f} MB (this process after its turns, no GUI), cold start to "
                   f"Ready {r['cold_start_s']:.2f} s (fresh process, imports included)."]
     if r["ratio"]:

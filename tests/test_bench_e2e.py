@@ -63,7 +63,7 @@ class Echo(Announcing):
 
 
 def test_one_turn_through_the_loop_is_measured_from_the_end_of_speech(asr_engine, monkeypatch):
-    monkeypatch.setattr("app.pipeline.stream", lambda text, options, skip=0: iter([Speech(np.zeros(100, np.float32), 16000)]))
+    monkeypatch.setattr("app.pipeline.stream", lambda text, options: iter([Speech(np.zeros(100, np.float32), 16000)]))
     clip = e2e.clip(SileroVad(), "real", "goforward", "go forward ten meters", load_audio(FIXTURES / "goforward.wav"))
     pipeline = Pipeline(PipelineOptions(speak=True), asr=asr_engine, nlu=Echo(), dialogue=Echo())
     (turn,) = e2e.run_system("hearth", pipeline, [clip]).turns
@@ -75,7 +75,9 @@ def _result(baseline):
     s = {"turns": 2, "ready_s": 1.0, "cutoff_rate": 0.5, "errors": 0, "wer_real": 0.1,
          **{k: {"p50": 100.0, "p95": 200.0} for k in ("final_ms", "reply_ms", "first_audio_ms")}}
     return {"date": "2026-11-30", "machine": "x86_64, 2 cores, no GPU", "load_before": 1.0, "load_after": 1.0,
-            "synth": 0, "voice": None, "quick_ms": 200, "hearth": s, "rss_mb": 300.0, "cold_start_s": 1.5,
+            "synth": 0, "voice": None, "quick_ms": 200, "hearth_voice": "piper:en_US-joe-medium", "hearth": s,
+            "hearth_plain": s if baseline else None, "hearth_plain_voice": "gmw/en-us" if baseline else None,
+            "rss_mb": 300.0, "cold_start_s": 1.5,
             "before": s, "baseline": s if baseline else None, "ratio": 2.0 if baseline else None,
             "baseline_missing": "" if baseline else "baseline skipped: the fp32 teacher is not built"}
 
@@ -83,8 +85,10 @@ def _result(baseline):
 def test_the_report_has_both_systems_or_says_why_not():
     with_base = e2e.markdown(_result(True))
     assert "| baseline |" in with_base and "| before |" in with_base and "2.0x" in with_base and "50.0%" in with_base
+    assert "| hearth (piper:en_US-joe-medium) |" in with_base and "| hearth (gmw/en-us) |" in with_base
     without = e2e.markdown(_result(False))
     assert "| baseline |" not in without and "teacher is not built" in without
+    assert "| hearth (gmw/en-us) |" not in without and "| hearth (None) |" not in without
     assert "hearth bench e2e --synth 0 --quick-ms 200" in without
 
 

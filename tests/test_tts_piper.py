@@ -1,11 +1,13 @@
 """The neural voice (optional extra hearth[voice]): skipped where it is not installed."""
 
+import os
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from scipy.signal import resample_poly
 
-from app.tts import TtsOptions, default_voice, list_voices, piper, stream, synthesize
+from app.tts import TtsOptions, default_voice, list_voices, piper, piper_split, stream, synthesize
 from app.tts.speech import first_sound
 
 pytestmark = pytest.mark.skipif(not piper.installed(), reason="the neural voice (hearth[voice]) is not installed")
@@ -53,9 +55,93 @@ def test_rate_changes_the_length():
     assert fast.duration_s < 0.7 * slow.duration_s
 
 
-def test_streams_each_clause_at_one_rate():
+def _weights():
+    return piper.weights_file(piper.folder())
+
+
+@pytest.fixture
+def split(monkeypatch):
+    """The voice in its two parts, made now (a start that finds none makes them in the background)."""
+    weights, digest = _weights()
+    assert piper.make_parts()
+    model = piper.read_model(weights, weights.with_name(weights.name + ".json"), digest)
+    assert model.vocoder is not None and model.session is None
+    monkeypatch.setattr(piper, "model", lambda voice=piper.VOICE: model)
+    return model
+
+
+def test_streams_each_clause_at_one_rate_its_start_first(split):
     chunks = list(stream("Okay, the kitchen light is on. Anything else?", NEURAL))
-    assert len(chunks) == 3 and {c.sample_rate for c in chunks} == {22050}
+    assert len(chunks) >= 3 and {c.sample_rate for c in chunks} == {22050}
+    assert len(chunks[0].audio) <= piper.FIRST_FRAMES * split.hop  # the first piece only: heard soonest
+
+
+def _latent(model, text="The timer in the kitchen is set for ten minutes and thirty seconds, starting right now."):
+    """Its frames: the duration noise off (0), so their number is the same every run."""
+    ids = model.phoneme_ids(text)
+    feed = {"input": np.array([ids], np.int64), "input_lengths": np.array([len(ids)], np.int64),
+            "scales": np.array([model.noise_scale, model.length_scale, 0.0], np.float32)}
+    return model.front.run(None, feed)[0]
+
+
+def test_the_pieces_are_the_clause_decoded_whole(split):
+    latent = _latent(split)
+    assert latent.shape[2] > piper.FIRST_FRAMES + piper.PIECE_FRAMES  # three pieces at least
+    whole = split.vocoder.run(None, {split.vocoder.get_inputs()[0].name: latent})[0].reshape(-1)
+    pieces = list(piper._decoded(split, latent))
+    assert len(pieces) >= 3 and len(pieces[0]) == piper.FIRST_FRAMES * split.hop
+    np.testing.assert_allclose(np.concatenate(pieces), whole, atol=1e-4)
+    (one,) = piper._decoded(split, latent, whole=True)  # `synthesize`: no margins to pay for
+    np.testing.assert_array_equal(one, whole)
+
+
+def test_a_start_without_parts_runs_whole_and_makes_them_in_the_background(monkeypatch):
+    import subprocess
+    import sys
+
+    from app.model_files import sha256
+
+    weights, digest = _weights()
+    started = []
+    monkeypatch.setattr(piper_split, "_started", set())
+    monkeypatch.setattr(piper_split, "Popen", lambda args, **kw: started.append(args))
+    assert piper_split.open_parts(weights, digest) is None and piper_split.open_parts(weights, digest) is None
+    (args,) = started  # once per process
+    assert args[:3] == [sys.executable, "-m", "app.tts.piper_split"]
+    assert subprocess.run(args, timeout=120).returncode == 0  # what the background process does
+    front, vocoder = piper_split.open_parts(weights, digest)
+    made = piper_split.parts_dir(digest) / piper_split.VOCODER
+    digest_made = sha256(made)
+    made.write_bytes(b"\0" * made.stat().st_size)  # same size, other bytes: only the checksum tells
+    assert piper_split.open_parts(weights, digest) is None and not made.exists()  # whole again, not made yet
+    monkeypatch.setattr(piper_split, "_started", set())
+    assert piper_split.open_parts(weights, digest) is None and len(started) == 2
+    assert piper_split.make(weights, digest) and sha256(made) == digest_made
+
+
+def test_a_second_maker_leaves_the_parts_to_the_first(monkeypatch):
+    weights, digest = _weights()
+    making = piper_split.parts_dir(digest).with_name(piper_split.parts_dir(digest).name + ".making")
+    making.mkdir(parents=True)
+    assert not piper_split.make(weights, digest) and making.is_dir()
+    old = making.stat().st_mtime - piper_split.STALE_S - 1  # left by a process that died
+    os.utime(making, (old, old))
+    assert piper_split.make(weights, digest) and not making.exists()
+
+
+def test_without_the_onnx_package_the_voice_runs_whole(monkeypatch):
+    import sys
+
+    started = []
+    monkeypatch.setitem(sys.modules, "onnx", None)  # not installed
+    monkeypatch.setattr(piper_split, "_started", set())
+    monkeypatch.setattr(piper_split, "Popen", lambda args, **kw: started.append(args))
+    weights, digest = _weights()
+    model = piper.read_model(weights, weights.with_name(weights.name + ".json"), digest)
+    assert model.vocoder is None and model.session is not None and not started
+    monkeypatch.setattr(piper, "model", lambda voice=piper.VOICE: model)
+    (only,) = piper.PiperEngine().pieces("Hello there.", TtsOptions())  # the whole clause in one piece
+    assert only.duration_s > 0.3 and np.abs(only.audio).max() > 0.1
 
 
 def test_whisper_understands_it(asr_engine):

@@ -68,12 +68,25 @@ def voice_names() -> list[tuple[str, str]]:
     return [(voice.id, voice.name) for voice in list_voices()]
 
 
-def stream(text: str, options: TtsOptions | None = None, skip: int = 0) -> Iterator[Speech]:
+def stream(text: str, options: TtsOptions | None = None) -> Iterator[Speech]:
     """The reply clause by clause, each chunk float32 mono at the voice's one sample rate; the first
-    comes as soon as the first clause is synthesized, and nothing is synthesized that is not read (a
-    reply cut short by barge-in stops costing). Empty text, an unknown engine or neural voice raise
-    HearthError here, before any chunk; the neural model loads here too. A missing espeak-ng voice
-    raises at the first chunk. `skip`: leave out the first clauses (already synthesized)."""
+    comes as soon as the start of the first clause is synthesized (the neural voice makes a clause in
+    pieces), and nothing is synthesized that is not read (a reply cut short by barge-in stops costing).
+    Empty text, an unknown engine or neural voice raise HearthError here, before any chunk; the neural
+    model loads here too. A missing espeak-ng voice raises at the first chunk."""
+    parts, engine, options = _prepared(text, options)
+    return (piece for part in parts for piece in engine.pieces(part, options))
+
+
+def synthesize(text: str, options: TtsOptions | None = None) -> Speech:
+    """The whole reply as one Speech, each clause made in one go (no piece is wanted early)."""
+    parts, engine, options = _prepared(text, options)
+    chunks = [engine.synthesize(part, options) for part in parts]
+    return Speech(audio=np.concatenate([c.audio for c in chunks]), sample_rate=chunks[0].sample_rate)
+
+
+def _prepared(text: str, options: TtsOptions | None) -> tuple[list[str], Engine, TtsOptions]:
+    """The clauses of `text`, the engine that speaks them and the options it gets (see `stream` for the errors)."""
     options = options or TtsOptions()
     parts = clauses(speakable(text))
     if not parts:
@@ -86,13 +99,7 @@ def stream(text: str, options: TtsOptions | None = None, skip: int = 0) -> Itera
         except ModelError as exc:  # a missing or damaged optional voice must not silence Hearth
             log.warning("neural voice unavailable (%s): speaking with espeak-ng", exc.message)
             voice, engine = espeak.DEFAULT_VOICE, espeak.EspeakEngine()
-    return (engine.synthesize(part, _with_voice(options, voice)) for part in parts[skip:])
-
-
-def synthesize(text: str, options: TtsOptions | None = None) -> Speech:
-    """The whole reply as one Speech."""
-    chunks = list(stream(text, options))
-    return Speech(audio=np.concatenate([c.audio for c in chunks]), sample_rate=chunks[0].sample_rate)
+    return parts, engine, _with_voice(options, voice)
 
 
 def _with_voice(options: TtsOptions, voice: str) -> TtsOptions:

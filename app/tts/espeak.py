@@ -22,7 +22,7 @@ import threading
 import numpy as np
 
 from app.errors import HearthError
-from app.tts.speech import Speech, TtsOptions, Voice
+from app.tts.speech import Speech, TtsOptions, Voice, WholeClauses
 
 NAME = "espeak"
 DEFAULT_VOICE = "gmw/en-us"
@@ -100,7 +100,7 @@ def available() -> bool:
     return True
 
 
-class EspeakEngine:
+class EspeakEngine(WholeClauses):
     name = NAME
 
     def voices(self) -> list[Voice]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -51,3 +52,14 @@ class Engine(Protocol):
     def synthesize(self, text: str, options: TtsOptions) -> Speech:
         """One clause of normalized text as audio; raises HearthError rather than return silence."""
         ...
+
+    def pieces(self, text: str, options: TtsOptions) -> Iterator[Speech]:
+        """The same audio in pieces, in the order it is heard, each as soon as it is made."""
+        ...
+
+
+class WholeClauses:
+    """For an engine that makes a clause's audio in one go: its one piece is the clause."""
+
+    def pieces(self, text: str, options: TtsOptions) -> Iterator[Speech]:
+        yield self.synthesize(text, options)

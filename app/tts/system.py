@@ -17,7 +17,7 @@ from pathlib import Path
 import soundfile as sf
 
 from app.errors import HearthError
-from app.tts.speech import Speech, TtsOptions, Voice
+from app.tts.speech import Speech, TtsOptions, Voice, WholeClauses
 
 NAME = "system"
 _LOCK = threading.Lock()  # pyttsx3 engines are not thread-safe
@@ -34,7 +34,7 @@ def _engine():
                           "install espeak-ng (apt-get install espeak-ng), or the system's voices") from exc
 
 
-class SystemEngine:
+class SystemEngine(WholeClauses):
     name = NAME
 
     def voices(self) -> list[Voice]:

@@ -115,6 +115,8 @@ def spoken_note(results: dict, names: list[str]) -> str:
             f"pace by voices no training sentence used (models/voices.py `held_everyday`: the neural Piper voice, "
             f"flite's held-out voices, held-out espeak-ng accents), {sp['noisy_utterances']} of them mixed with noise "
             f"at 10-30 dB SNR, then recognized by the app's own path (VAD trim, the shipped int8 Whisper tiny.en). "
+            "The Piper voice samples noise as it speaks (VITS), so its utterances sound a little different on every "
+            "build; the espeak-ng and flite ones are the same each time. "
             f"Word error rate {wer['all']:.1f} % (clean {wer['clean']:.1f} %, noisy {wer['noisy']:.1f} %; by voice "
             f"engine: {engines}); {sp['refused']} utterance(s) refused as no speech "
             f"(scored as wrong). Gold entities are moved onto the transcript word by word; of "
