@@ -24,7 +24,7 @@ from app.text import apostrophes
 from . import presence, questions, references
 from .clock import Clock, SystemClock
 from .reply import Reply
-from .skills import CONFIRMED, SKILLS, Session, Turn, alarms, calendar, lists, status
+from .skills import CONFIRMED, SKILLS, Session, Turn, alarms, calendar, general, lists, status
 from .skills.base import Skill
 from .slots import Slots, value
 from .snapshot import WorldSnapshot
@@ -188,6 +188,8 @@ class DialogueManager:
         u = status.route(timer_request(u, self._alarm_said(state), labels), self.world)
         if intent := calendar.event_request(u.text.lower(), state.last_intent, state.last_event_id):
             u = Understanding(u.text, intent, 1.0, u.entities, u.alternatives)
+        if state.pending and general.REPEAT.match(u.text.lower()):  # "what?" after a question: the question again,
+            return self._tap(u, state)  # still open
         pending, state.pending = state.pending, None
         if pending:
             try:

@@ -228,6 +228,15 @@ def _named(events: list[Event], title: str) -> list[Event]:
     return [e for e, has in held if words <= has] or [e for e, has in held if words & has]
 
 
+# What a removal says besides the event's own words ("delete the trash reminder" -> "trash")
+_REMOVAL_WORDS = frozenset("delete remove cancel clear drop scrap forget get rid of the my a an that this one reminder "
+                           "reminders event events appointment calendar from on about for to please".split())
+
+
+def _content(text: str) -> str:
+    return " ".join(w for w in re.findall(r"\w+", text.lower()) if w not in _REMOVAL_WORDS)
+
+
 @skill("calendar_remove", accepts=TIME_SLOTS + ("event_name",), does="remove a calendar event")
 def calendar_remove(t: Turn) -> Reply:
     if CANCEL_IT.match(t.text) and t.session.last_event_id:  # "cancel that" right after one was set or read out
@@ -243,7 +252,9 @@ def calendar_remove(t: Turn) -> Reply:
     events = [e for e in t.store.events(start, end) if e.reminder or not reminder]
     if m.grain == "time":  # "the 8 pm one"
         events = [e for e in events if e.start == m.at]
-    if title:
+    if not title and m.at is None and (words := _content(t.text)) and (said := _named(events, words)):
+        events = said  # "delete the trash reminder": the model tagged nothing, a word of its title is there
+    elif title:
         events = _named(events, title)
     elif m.at is None and not (reminder and len(events) == 1):
         return t.ask(TIME_SLOTS + ("event_name",), f"Which {'reminder' if reminder else 'event'} should I remove?")

@@ -19,6 +19,7 @@ from .base import SKILLS, Reply, Turn, skill
 
 PRONOUN = re.compile(r"\b(them|it|those|these|they|that one)\b")
 HERE = re.compile(r"\b(here|this room)\b")  # the room Hearth's speaker is in (world.here)
+EXCEPT = re.compile(r"\b(?:except(?: for)?|but not|apart from|other than|besides)\b(?P<rest>.*)")
 BOTH = re.compile(r"\blights and (?:the )?plugs\b|\bplugs and (?:the )?lights\b")
 DEVICE_SLOTS = ("house_place", "device_type")
 STEP = 20  # brightness change when no amount is given
@@ -68,9 +69,23 @@ def device_later(t: Turn) -> Reply:
 
 
 def targets(t: Turn, kind: str) -> list[Device] | Reply:
-    """The devices this turn means: a named room or "here", "them" (the last ones), a device named, or all of a kind."""
+    """The devices this turn means: a named room or "here", "them" (the last ones), a device named, or all of a kind;
+    less the rooms and devices named after "except" ("all the lights except the kitchen")."""
     places = t.slots.all("house_place")
-    if places or HERE.search(t.text):
+    but = EXCEPT.search(t.text)
+    if but is None:
+        return _targets(t, kind, places, t.text)
+    left_out = [p for p in places if p.start >= but.start()]
+    found = _targets(t, kind, [p for p in places if p not in left_out], t.text[:but.start()])
+    if isinstance(found, Reply):
+        return found
+    rooms = {room_of(t, p) for p in left_out}
+    named = _named(found, but["rest"], kind)
+    return [d for d in found if d.room not in rooms and d not in named]
+
+
+def _targets(t: Turn, kind: str, places: list[Entity], text: str) -> list[Device] | Reply:
+    if places or HERE.search(text):
         rooms = []
         for place in places or [None]:  # "the kitchen and bedroom lights": every room named
             room = room_of(t, place)
@@ -83,13 +98,17 @@ def targets(t: Turn, kind: str) -> list[Device] | Reply:
         if found or not carried:  # "is the heater on" after "turn on the kitchen light": the heater, wherever it is
             where = say.join([t.world.room_name(r) for r in rooms], "or")
             return found or t.reply(f"There's no {kind.replace('_', ' ')} in the {where}.")
-    if PRONOUN.search(t.text) and t.session.last_devices:
+    if PRONOUN.search(text) and t.session.last_devices:
         last = [t.world.devices[i] for i in t.session.last_devices if i in t.world.devices]
         if last:
             return last
     of_kind = t.world.find(kind)
-    by_name = [d for d in of_kind if any(w in t.text for w in d.name.split() if len(w) > 3 and w not in (kind, kind + "s"))]
-    return by_name or of_kind
+    return _named(of_kind, text, kind) or of_kind
+
+
+def _named(devices: list[Device], text: str, kind: str) -> list[Device]:
+    """Those of `devices` a word of whose name is in `text` ("the fairy lights", "the lamp"), not the kind's own."""
+    return [d for d in devices if any(w in text for w in d.name.split() if len(w) > 3 and w not in (kind, kind + "s"))]
 
 
 def room_of(t: Turn, place: Entity | None) -> str | None:

@@ -43,10 +43,10 @@ CAN = ("I can set timers, alarms and reminders, keep lists and your calendar, sw
        "look things up on the internet.")
 
 
-# "repeat that", "say that again", "what did you say": the last reply (the model hears the music's repeat mode)
+# "repeat that", "say that again", "what did you say", "what?": the last reply (the model hears the music's repeat mode)
 REPEAT = re.compile(r"^\W*(?:(?:sorry|pardon|hearth|please|can you|could you|would you)\W+)*(?:repeat (?:that|it|this|"
                     r"yourself|what you (?:just )?said)|say (?:that|it) again|what did you (?:just )?say|what was that|"
-                    r"come again|pardon)(?: please)?\W*$")
+                    r"come again|pardon|what|huh|sorry|excuse me|say again)(?: please)?\W*$")
 EXPLAIN = re.compile(r"^\W*(?:(?:sorry|wait|hang on)\W+)?what (?:did you (?:just )?do|have you (?:just )?done|just happened)\W*$")
 # "speak slower", "talk a bit faster": the voice's pace, a setting (the model hears the volume); a step is 25 wpm
 PACE_STEP = 25
@@ -100,6 +100,15 @@ def greeting(u: Understanding, world: object) -> str | None:
     return "general_quirky" if any(p.match(text) for p in said) else None
 
 
+# "cancel" said alone: stop what is going on (the model hears a calendar event to remove, and asks which)
+CANCEL_ALONE = re.compile(r"^\W*(?:(?:oh|no|okay|ok|hearth|actually)\W+)*cancel(?: please)?\W*$")
+
+
+def cancelled(u: Understanding, world: object) -> str | None:
+    """general_commandstop for "cancel" alone; one of the rules skills/status.py runs."""
+    return "general_commandstop" if CANCEL_ALONE.match(u.text.lower()) else None
+
+
 def part_of_day(hour: int) -> str:
     return "morning" if 5 <= hour < 12 else "afternoon" if 12 <= hour < 18 else "evening"
 
@@ -113,7 +122,9 @@ def stop(t: Turn) -> Reply:
 @skill("general_repeat", does="repeat what I said")
 def repeat(t: Turn) -> Reply:
     t.remember = False
-    return t.reply(t.session.last_reply or "I haven't said anything yet.")
+    reply = t.reply(t.session.last_reply or "I haven't said anything yet.")
+    reply.expects_reply = t.session.pending is not None  # a question said again is still waiting for its answer
+    return reply
 
 
 @skill("general_explain", does="explain what I said")
@@ -163,6 +174,8 @@ def _greeting(t: Turn, said: str | None) -> str:
     if said is None:
         return t.pick("Hello!", "Hi there!")
     part = part_of_day(t.now.hour)
+    if t.now.hour < 5 and said == "morning":  # after midnight it is morning too: nothing to put right
+        part = said
     order = ("morning", "afternoon", "evening")
     early_or_late = "" if said == part else " already" if order.index(said) < order.index(part) else " only"
     return f"Good {part}! It's{early_or_late} {say.clock_time(t.now)}."

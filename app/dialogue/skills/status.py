@@ -16,7 +16,7 @@ from app.nlu.types import Understanding
 from .. import questions
 from ..world import World
 from . import (chance, climate, clock_skills, conversions, currency, devices, doors, general, home, lists, media,
-               offline, spelling)
+               offline, personal, spelling)
 from .base import SKILLS, Reply, Turn, skill
 
 STATUS = {
@@ -49,7 +49,8 @@ def route(u: Understanding, world: World) -> Understanding:
     """The intent the words mean (see the module's docstring); the model's own when no rule applies."""
     if questions.is_prohibition(u.text):  # "don't turn on the lights" acts on nothing
         return Understanding(u.text, "general_dontcare", 1.0, u.entities, u.alternatives)
-    if intent := (doors.request(u, world) or climate.request(u, world) or general.said_again(u, world)
+    if intent := (personal.request(u, world) or doors.request(u, world) or climate.request(u, world)
+                  or general.said_again(u, world)
                   or general.checking_in(u, world)
                   or media.asking_what_plays(u, world) or clock_skills.fact_request(u, world)
                   or currency.sum_request(u, world) or spelling.request(u, world) or offline.translation(u, world)):
@@ -65,7 +66,7 @@ def route(u: Understanding, world: World) -> Understanding:
         return u if intent == u.intent else Understanding(u.text, intent, u.confidence, u.entities, u.alternatives)
     # A rule that matches the whole utterance is sure; the switch rule keeps the model's confidence, which
     # was right about the scenario.
-    rules = ((general.greeting, True), (devices.later, True), (lists.bought, True), (lists.needed, True), (lists.renaming, True), (lists.reading, True), (chance.request, True),
+    rules = ((general.greeting, True), (general.cancelled, True), (devices.later, True), (lists.bought, True), (lists.needed, True), (lists.renaming, True), (lists.reading, True), (chance.request, True),
              (home.command, True), (media.transport, True), (media.library, True), (devices.undo_request, True),
              (conversions.command, True), (devices.direction, False))
     for rule, sure in rules:
