@@ -59,6 +59,7 @@ def resolve(u: Understanding, state: Session, world: World) -> Understanding | N
         level = f"to {m['n']} percent"  # "make it 80" after "set them to 50 percent": the same lights, 80 %
         return _as(u, "iot_hue_lightdim", [Entity("change_amount", level, 0, len(level))])
     if state.last_intent == "qa_convert" and (conversions.names_a_unit(u.text)
+                                              or conversions.another_amount(u.text, state.last_quantity)
                                               or conversions.count_again(u.text, state.last_quantity)):
         return _as(u, "qa_convert", [])
     if (u.intent != "qa_maths" and (u.confidence < UNSURE or maths.ROUNDING.match(text))  # "round it down": no volume

@@ -68,6 +68,7 @@ CONVERSIONS = (  # (pattern, asks "how many X in a Y"): the first that parses wi
      False),
 )
 CONVERT = re.compile(r"^(?:(?:can|could|would) you |please )*convert\b")
+AMOUNT_ONLY = re.compile(r"^(?:and |what about |how about |now |and what about )(?P<n>-?\d+(?:\.\d+)?)$")  # "and 20?"
 UNITS_ONLY = re.compile(rf"^(?:and |what about |how about |now )?(?:in |to |into )?(?P<target>{UNIT})$")  # a follow-up
 ANOTHER_DAY = re.compile(r"^(?:and|what about|how about|now) (?:in (?P<unit>days|weeks|months|sleeps|nights)"
                          r"|(?!in\b)(?:to |until |till |since )?(?P<what>.{1,40}))$")
@@ -136,6 +137,11 @@ def names_a_unit(text: str) -> bool:
     return bool(m and unit(m["target"]))
 
 
+def another_amount(text: str, last: dict | None) -> bool:
+    """"what about 20?" after "how many kilometres is 10 miles": a new amount alone, converted the same way."""
+    return bool(AMOUNT_ONLY.match(_said(text.lower())) and (last or {}).get("target"))
+
+
 def _amount(words: str | None) -> float:
     if not words or words in ("a", "an", "one"):
         return 1.0
@@ -189,7 +195,7 @@ def _convert(t: Turn, amount: float, source: pint.Unit, target: pint.Unit, how_m
     result = ureg.Quantity(amount, source).to(target).magnitude
     shown, about = _rounded(result)
     t.session.last_number = shown
-    t.session.last_quantity = {"amount": amount, "unit": str(source)}
+    t.session.last_quantity = {"amount": amount, "unit": str(source), "target": str(target)}
     answer = f"{'about ' if about else ''}{say.number(shown, 6)} {_name(str(target), shown)}"
     if how_many:
         given = _a(_name(str(source), 1)) if amount == 1 else f"{say.number(amount, 6)} {_name(str(source), amount)}"
@@ -238,11 +244,15 @@ def count_again(text: str, last: dict | None) -> str | None:
 
 
 def _follow_up(t: Turn, text: str) -> Reply | None:
-    """"and in grams?" after a conversion: the same amount, in the new unit; "and new year's day?" after a count
-    of days: the same count, to that day."""
+    """"and in grams?" after a conversion: the same amount, in the new unit; "what about 20?": that amount, the
+    same units; "and new year's day?" after a count of days: the same count, to that day."""
     last = t.session.last_quantity or {}
     if t.followup and (again := count_again(text, last)):
         return _dates_answer(t, again)
+    if t.followup and (again := AMOUNT_ONLY.match(text)) and last.get("target"):
+        source, target = unit(str(last.get("unit"))), unit(str(last["target"]))
+        if source is not None and target is not None:
+            return _convert(t, float(again["n"]), source, target, False)
     amount = last.get("amount")
     m = UNITS_ONLY.search(text)
     if not (t.followup and m and isinstance(amount, (int, float))):  # cheap checks first: unit() builds pint

@@ -108,7 +108,8 @@ def _targets(t: Turn, kind: str, places: list[Entity], text: str) -> list[Device
 
 def _named(devices: list[Device], text: str, kind: str) -> list[Device]:
     """Those of `devices` a word of whose name is in `text` ("the fairy lights", "the lamp"), not the kind's own."""
-    return [d for d in devices if any(w in text for w in d.name.split() if len(w) > 3 and w not in (kind, kind + "s"))]
+    return [d for d in devices if any(re.search(rf"\b{re.escape(w)}", text) for w in d.name.split()
+                                      if len(w) > 3 and w not in (kind, kind + "s"))]  # "room" is not in "bedroom"
 
 
 def room_of(t: Turn, place: Entity | None) -> str | None:
