@@ -34,6 +34,10 @@ WHO = re.compile(r"\bwho are you\b|\bwhat(?:'s| is) your name\b|\bwhat are you\b
 THERE = re.compile(r"\bare you (?:still )?(?:there|listening|awake|on)\b|\b(?:can|do) you hear me\b|^\W*you there\b")
 WHERE_AM_I = re.compile(r"\b(?:which|what) room am i in\b|\bwhere am i\b")
 WHERE_ARE_YOU = re.compile(r"\bwhere are you\b(?! from)")
+# "go forward 10 meters", "turn left": a robot's commands (the model hears a podcast); Hearth has no wheels
+MOVE = re.compile(r"^\W*(?:please\W+)?(?:go|move|walk|drive|roll|step|turn)\s+(?:(?:forwards?|ahead|backwards?|back|left|"
+                  r"right)\s+(?:\d+|a|an|one|two|three|four|five|ten)\s+(?:meters?|metres?|feet|foot|steps?|yards?|"
+                  r"centimet(?:er|re)s?|inch(?:es)?)|left|right|backwards?)\W*$")
 LOVE = re.compile(r"^\W*i (?:really )?(?:love|like) you\b")
 # The model's other homes for these ("what's your name" -> email_querycontact, "I love you" -> music_likeness).
 ABOUT_ME = ("email_querycontact", "music_likeness", "general_praise")
@@ -85,11 +89,12 @@ def pace(t: Turn) -> Reply:
 
 
 def checking_in(u: Understanding, world: object) -> str | None:
-    """general_quirky for "are you listening", "can you hear me", "where are you", "which room am I in" (the model
-    hears what plays, the volume, or the vacuum); one
-    of the rules skills/status.py runs before its question rules."""
+    """general_quirky for "are you listening", "can you hear me", "where are you", "which room am I in", "go forward
+    10 meters" (the model hears what plays, the volume, the vacuum or a podcast); one of the rules skills/status.py
+    runs before its question rules."""
     text = u.text.lower()
-    return "general_quirky" if THERE.search(text) or WHERE_AM_I.search(text) or WHERE_ARE_YOU.search(text) else None
+    asked = (THERE.search(text) or WHERE_AM_I.search(text) or WHERE_ARE_YOU.search(text) or MOVE.match(text))
+    return "general_quirky" if asked else None
 
 
 def greeting(u: Understanding, world: object) -> str | None:
@@ -189,6 +194,8 @@ def about_me(t: Turn) -> Reply | None:
         said = "I can't tell which room you're in: I only hear you through this computer's microphone."
     elif WHERE_ARE_YOU.search(t.text):
         said = "I'm right here, running on this computer."
+    elif MOVE.match(t.text):
+        said = "I can't move: I'm a voice assistant running on this computer, with no wheels."
     elif LOVE.search(t.text):
         said = "That's kind of you. I'm fond of you too."
     elif WHO.search(t.text):

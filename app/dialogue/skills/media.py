@@ -29,7 +29,7 @@ TRANSPORT_WORDS = {
                    "no more", "turn of", "switch of"},
     "media_pause": {"pause", "hold"},
     "media_resume": {"resume", "continue", "unpause", "un pause", "carry on", "keep going", "keep"},
-    "media_next": {"skip", "next", "skip next", "skip ahead", "skip forward", "forward"},
+    "media_next": {"skip", "next", "skip next", "skip ahead", "skip forward", "forward", "go forward", "move forward"},
     "media_previous": {"previous", "back", "go back", "skip back", "last", "go back previous", "go previous"},
 }
 TRANSPORT = tuple(TRANSPORT_WORDS)
@@ -42,7 +42,7 @@ MOODS = {
 }
 # Commands that say they are about media without a noun; "stop" or "turn it off" alone may mean a timer or a light.
 MEDIA_ONLY = {"pause", "unpause", "un pause", "resume", "continue", "skip", "next", "previous", "go back", "shut up",
-              "enough", "carry on", "skip next", "skip ahead", "skip forward", "skip back"}
+              "enough", "carry on", "skip next", "skip ahead", "skip forward", "skip back", "go forward", "move forward"}
 
 
 def _spelled(text: str) -> list[str]:
