@@ -188,8 +188,9 @@ class DialogueManager:
         u = status.route(timer_request(u, self._alarm_said(state), labels), self.world)
         if intent := calendar.event_request(u.text.lower(), state.last_intent, state.last_event_id):
             u = Understanding(u.text, intent, 1.0, u.entities, u.alternatives)
-        if state.pending and general.REPEAT.match(u.text.lower()):  # "what?" after a question: the question again,
-            return self._tap(u, state)  # still open
+        if state.pending and (general.REPEAT.match(u.text.lower()) or general.FILLER.match(u.text.lower())):
+            turn = self._turn(Understanding(u.text, "general_repeat", 1.0), state)  # "what?" or "um" after a
+            return general.repeat(turn), turn  # question: the question again, still open
         pending, state.pending = state.pending, None
         if pending:
             try:

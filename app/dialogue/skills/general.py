@@ -38,6 +38,7 @@ WHERE_ARE_YOU = re.compile(r"\bwhere are you\b(?! from)")
 MOVE = re.compile(r"^\W*(?:please\W+)?(?:go|move|walk|drive|roll|step|turn)\s+(?:(?:forwards?|ahead|backwards?|back|left|"
                   r"right)\s+(?:\d+|a|an|one|two|three|four|five|ten)\s+(?:meters?|metres?|feet|foot|steps?|yards?|"
                   r"centimet(?:er|re)s?|inch(?:es)?)|left|right|backwards?)\W*$")
+FILLER = re.compile(r"^\W*(?:u+m+|u+h+|e+r+m*|h+m+|m{2,}|a+h+)(?:\W+(?:u+m+|u+h+|e+r+m*|h+m+))*\W*$")  # "um", "uh", "hmm"
 LOVE = re.compile(r"^\W*i (?:really )?(?:love|like) you\b")
 # The model's other homes for these ("what's your name" -> email_querycontact, "I love you" -> music_likeness).
 ABOUT_ME = ("email_querycontact", "music_likeness", "general_praise")
@@ -90,10 +91,11 @@ def pace(t: Turn) -> Reply:
 
 def checking_in(u: Understanding, world: object) -> str | None:
     """general_quirky for "are you listening", "can you hear me", "where are you", "which room am I in", "go forward
-    10 meters" (the model hears what plays, the volume, the vacuum or a podcast); one of the rules skills/status.py
+    10 meters", "um" alone (the model hears what plays, the volume, the vacuum or a podcast); one of the rules skills/status.py
     runs before its question rules."""
     text = u.text.lower()
-    asked = (THERE.search(text) or WHERE_AM_I.search(text) or WHERE_ARE_YOU.search(text) or MOVE.match(text))
+    asked = (THERE.search(text) or WHERE_AM_I.search(text) or WHERE_ARE_YOU.search(text) or MOVE.match(text)
+             or FILLER.match(text))
     return "general_quirky" if asked else None
 
 
@@ -194,6 +196,8 @@ def about_me(t: Turn) -> Reply | None:
         said = "I can't tell which room you're in: I only hear you through this computer's microphone."
     elif WHERE_ARE_YOU.search(t.text):
         said = "I'm right here, running on this computer."
+    elif FILLER.match(t.text):
+        said = "Take your time."
     elif MOVE.match(t.text):
         said = "I can't move: I'm a voice assistant running on this computer, with no wheels."
     elif LOVE.search(t.text):
