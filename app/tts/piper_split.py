@@ -8,8 +8,8 @@ used to wait for all of it. Each piece is decoded with a margin of frames either
 match a whole-clause decode exactly (docs/voice.md).
 
 The cut is made from the installed voice with the `onnx` package (the voice extra installs it) and kept
-in Hearth's cache folder with its checksums, which every load verifies. Making it takes about 1.7 s and
-300 MB, so it never happens on the way to Ready: a start that finds no usable parts runs the voice whole
+in Hearth's cache folder with its checksums, which every load verifies. Making it takes about 2 s and
+300 MB (docs/voice.md), so it never happens on the way to Ready: a start that finds no usable parts runs the voice whole
 and starts a background process (`python -m app.tts.piper_split`) that makes them for the next start.
 """
 

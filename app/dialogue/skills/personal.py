@@ -15,14 +15,16 @@ from app.nlu.types import Understanding
 from .. import speech_text as say
 from ..state import Store
 from ..world import World
-from .base import Reply, Turn, skill
+from .base import Reply, Turn, on_confirm, skill
 
 NAME_KEY, FACTS_KEY = "personal:name", "personal:facts"
 MAX_FACTS = 100
 
 NAME_SET = re.compile(r"^\W*(?:(?:hi|hello|hey|and|so)\W+)?(?:my name(?:'s| is)|call me|i'm called|i am called)\s+"
+                      r"(?!(?:a|an|the|back|later|tomorrow|tonight|now|soon|when|if|in|at|on)\b)"  # "call me back"
                       r"(?P<name>[a-z][a-z'\-]*(?: [a-z][a-z'\-]*)?)\W*$")
-NAME_QUERY = re.compile(r"\bwhat(?:'s| is) my name\b|^\W*who am i\W*$|\bdo you (?:know|remember) (?:my name|who i am)\b")
+NAME_QUERY = re.compile(r"\bwhat(?:'s| is) my name\b|^\W*who am i\W*$"
+                        r"|\bdo you (?:know|remember) (?:my name|who i am)\b")
 REMEMBER = re.compile(r"^\W*(?:(?:please|hearth|can you|could you)\W+)*(?:remember|note|don't forget)(?: that)?\s+"
                       r"(?!to\b|me\b|when\b|what\b)(?P<fact>.{3,})$")
 RECALL_ALL = re.compile(r"\bwhat (?:do you remember|have i (?:told you|asked you to remember)|did i (?:tell|ask) you "
@@ -33,15 +35,16 @@ FORGET = re.compile(r"^\W*(?:please\W+)?forget (?:(?P<it>that|it|this)|(?P<name>
 QUESTION = re.compile(r"^\W*(?:where|what|when|which|who|how|is|are|was|did|do)\b")
 # Words a question or a memory shares with any other: not what it is about
 COMMON = frozenset("a an the my your i me you is are was were be been am it its it's that this there where what when "
-                   "which who how do did does to of on in at for and or please hearth again tell remember told say said "
-                   "about have has had put left can could".split())
+                   "which who how do did does to of on in at for and or please hearth again tell remember told say "
+                   "said about have has had put left can could".split())
 MINE = {"my": "your", "mine": "yours", "i": "you", "me": "you", "i'm": "you're", "am": "are", "myself": "yourself",
         "i've": "you've", "i'll": "you'll", "i'd": "you'd", "we": "you", "our": "your", "us": "you"}
 
 
 def _words(text: str) -> set[str]:
     """What `text` is about: its words less the common ones, cut to a stem ("parked", "parking" -> "park")."""
-    return {re.sub(r"(?<=\w\w\w)(?:ing|ed|es|s)$", "", w) for w in re.findall(r"[\w']+", text.lower()) if w not in COMMON}
+    return {re.sub(r"(?<=\w\w\w)(?:ing|ed|es|s)$", "", w)
+            for w in re.findall(r"[\w']+", text.lower()) if w not in COMMON}
 
 
 def facts(store: Store) -> list[dict]:
@@ -100,7 +103,8 @@ def name_set(t: Turn) -> Reply:
 def name_query(t: Turn) -> Reply:
     t.remember = False
     name = t.store.get(NAME_KEY)
-    return t.reply(f"You're {name}." if name else "I don't know your name yet. Tell me: say \"my name is\", then your name.")
+    return t.reply(f"You're {name}." if name
+                   else "I don't know your name yet. Tell me: say \"my name is\", then your name.")
 
 
 @skill("personal_remember", does="remember something for you")
@@ -139,11 +143,16 @@ def forget(t: Turn) -> Reply:
         t.store.delete(NAME_KEY)
         return t.reply("Okay, I've forgotten your name.", [{"personal": "name", "removed": True}])
     if m["all"]:
-        gone = kept
-    elif m["it"]:
-        gone = kept[-1:]  # the last thing said to remember
-    else:
-        gone = matching(t.store, m["about"])
-    t.store.put(FACTS_KEY, [f for f in kept if f not in gone])
-    return t.reply(f"Okay, I've forgotten that {say.join([second_person(f['text']) for f in gone])}.",
-                   [{"personal": "fact", "removed": f["text"]} for f in gone])
+        return t.confirm(f"Forget the {say.plural(len(kept), 'thing')} you asked me to remember?", "personal.forget",
+                         texts=[f["text"] for f in kept])
+    if m["it"] and t.session.last_intent != "personal_remember":  # "forget it" after anything else: never mind
+        return t.reply("Okay, never mind.")
+    gone = kept[-1:] if m["it"] else matching(t.store, m["about"])  # "forget that": the last thing to remember
+    return forget_these(t, [f["text"] for f in gone])
+
+
+@on_confirm("personal.forget")
+def forget_these(t: Turn, texts: list[str]) -> Reply:
+    t.store.put(FACTS_KEY, [f for f in facts(t.store) if f["text"] not in texts])
+    return t.reply(f"Okay, I've forgotten that {say.join([second_person(text) for text in texts])}.",
+                   [{"personal": "fact", "removed": text} for text in texts])
