@@ -26,7 +26,8 @@ ADD_TO_IT = re.compile(r"^\W*(?:please )?(?:add|put)\b.*\b(?:to|on)\s+(?:it|that
 WHATS_ON_IT = re.compile(r"^\W*(?:what(?:'s| is| else is)(?: still)? (?:on|in) (?:it|there|that|the list)"
                          r"|read (?:it|me the list|the list)(?: out)?(?: to me)?)\W*$")
 TAKE_IT_OFF = re.compile(r"\b(?:take|remove|delete|cross|scratch|strike)\s+(?:that|it|them)\b")
-MAKE_IT = re.compile(r"^\W*(?:(?:no|actually|sorry),?\s+)*(?:make it|make that|change it to)\s+(?P<n>\d+(?:\.\d+)?)\W*$")
+MAKE_IT = re.compile(r"^\W*(?:(?:no|actually|sorry),?\s+)*(?:make it|make that|change it to)\s+(?P<n>\d+(?:\.\d+)?)"
+                     r"(?:\s+(?:instead|please|then))*\W*$")
 WARMER = re.compile(r"\b(?P<way>warm|cool|cold)(?:er)?\b")
 BRIGHTER = re.compile(r"\b(?:brighter|brighten|lighter|up)\b")
 DIMMER = re.compile(r"\b(?:dimmer|dim|darker|down|lower)\b")

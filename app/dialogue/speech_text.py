@@ -50,6 +50,11 @@ def ordinal(n: int) -> str:
     return num2words(n, to="ordinal")
 
 
+def a(name: str) -> str:
+    """"an eggs timer", "a pasta timer": the article by the first letter (good enough for the names said here)."""
+    return ("an " if name[:1] in ("a", "e", "i", "o") else "a ") + name
+
+
 def plural(n: float, unit: str) -> str:
     return f"{number(n)} {unit}" + ("" if n == 1 else "s")
 

@@ -43,7 +43,8 @@ CHANGE_IT = re.compile(r"\b(?:make|change|move|set|push|put|switch) (?:it|that)\
 # "change my alarm to 6:45": the alarm there is, not a second one
 CHANGE_THE = re.compile(r"\b(?:change|move|push|reschedule|update|switch) (?:my |the |that |this )?"
                         r"(?P<kind>alarm|timer)\b(?!s)")
-BARE_HOUR = re.compile(r"\bto (\d{1,2})(?::(\d\d))?\s*$")  # "move it to 8": an hour said alone
+# "move it to 8", "make it 7 instead": an hour said alone
+BARE_HOUR = re.compile(r"\b(?:to|it|that) (\d{1,2})(?::(\d\d))?(?:\s+(?:instead|please|then))*\W*$")
 ALL = re.compile(r"\b(?:both|all|every ?one)\b")
 OTHER = re.compile(r"\bthe other (?:one|alarm|timer)\b")
 # "the second one", answering "Which one: ...?": the place in the order they were named (soonest first).
@@ -299,7 +300,7 @@ def alarm_set(t: Turn) -> Reply:
     if timer:
         alarm_id = t.store.add_alarm("timer", t.now + timedelta(seconds=m.seconds), m.seconds, label)
         if name:
-            text = t.pick(f"I've set a {name} timer for {{}}.", f"Okay, your {name} timer is running: {{}}.")
+            text = t.pick(f"I've set {say.a(name)} timer for {{}}.", f"Okay, your {name} timer is running: {{}}.")
         else:
             text = t.pick("I've set a timer for {}.", "Okay, {}, starting now.", "Your timer for {} is running.")
         text = text.format(say.duration(m.seconds))

@@ -164,10 +164,6 @@ def _rounded(x: float) -> tuple[float, bool]:
     return r, abs(r - x) > 1e-9 * max(1.0, abs(x))
 
 
-def _a(name: str) -> str:
-    return ("an " if name[0] in "aeio" else "a ") + name
-
-
 def _words(t: Turn) -> str:
     return _said(t.u.text)
 
@@ -198,7 +194,7 @@ def _convert(t: Turn, amount: float, source: pint.Unit, target: pint.Unit, how_m
     t.session.last_quantity = {"amount": amount, "unit": str(source), "target": str(target)}
     answer = f"{'about ' if about else ''}{say.number(shown, 6)} {_name(str(target), shown)}"
     if how_many:
-        given = _a(_name(str(source), 1)) if amount == 1 else f"{say.number(amount, 6)} {_name(str(source), amount)}"
+        given = say.a(_name(str(source), 1)) if amount == 1 else f"{say.number(amount, 6)} {_name(str(source), amount)}"
         return t.reply(f"There {'is' if shown == 1 and not about else 'are'} {answer} in {given}.")
     return t.reply(f"{say.number(amount, 6).capitalize()} {_name(str(source), amount)} is {answer}.")
 

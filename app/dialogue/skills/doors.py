@@ -23,16 +23,18 @@ ACT = re.compile(r"\b(unlock|lock|open|close|shut)(?:s|ing|ed)?\b")
 # A command starts with its verb, after a greeting or "can you": "remind me to lock the back door" is a reminder.
 COMMAND = re.compile(r"^(?:(?:hey|hi|ok|okay|hearth|please|just|can you|could you|would you|will you)\W+)*"
                      r"(?:unlock|lock|open|close|shut)\b")
+LOCK_UP = re.compile(r"\b(?:lock up|(?:un)?lock (?:it|them|everything|the house))\b")  # no door named, none needed
 NONE = "The simulated home has no door locks or sensors"
 PAST = {"unlock": "unlocked", "lock": "locked", "open": "open", "close": "closed", "shut": "shut"}
 
 
 def request(u: Understanding, world: World) -> str | None:
-    """iot_door when the words lock, unlock, open or close a door ("lock up" too), or ask whether one is ("did I
-    lock the back door"); not a door inside other words ("remind me to lock the back door")."""
+    """iot_door when the words lock, unlock, open or close a door ("lock up", "lock it" too: nothing else here
+    locks), or ask whether one is ("did I lock the back door"); not a door inside other words ("remind me to lock
+    the back door")."""
     text = u.text.lower().strip()
     door = bool(DOOR.search(text))
-    if COMMAND.match(text) and (door or re.search(r"\block up\b", text)):
+    if COMMAND.match(text) and (door or LOCK_UP.search(text)):
         return "iot_door"
     return "iot_door" if door and ACT.search(text) and questions.is_yes_no(text) else None
 

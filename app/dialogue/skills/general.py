@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from app import __version__
 from app.config import Settings
 from app.errors import HearthError
 from app.nlu.types import Understanding
 
 from .. import speech_text as say
-from . import media, offline  # noqa: F401 (offline registers email_querycontact, wrapped below)
+from . import calendar, media, offline  # noqa: F401 (they register calendar_query, email_querycontact: wrapped below)
 from .base import Reply, Turn, answers_first, skill
 
 # Small talk, mostly filed under general_quirky, each with its answer; "good night" is left to the home.
@@ -40,8 +41,11 @@ MOVE = re.compile(r"^\W*(?:please\W+)?(?:go|move|walk|drive|roll|step|turn)\s+(?
                   r"centimet(?:er|re)s?|inch(?:es)?)|left|right|backwards?)\W*$")
 FILLER = re.compile(r"^\W*(?:u+m+|u+h+|e+r+m*|h+m+|m{2,}|a+h+)(?:\W+(?:u+m+|u+h+|e+r+m*|h+m+))*\W*$")  # "um", "uh", "hmm"
 LOVE = re.compile(r"^\W*i (?:really )?(?:love|like) you\b")
-# The model's other homes for these ("what's your name" -> email_querycontact, "I love you" -> music_likeness).
-ABOUT_ME = ("email_querycontact", "music_likeness", "general_praise")
+AGE = re.compile(r"\bhow old are you\b|\bwhen were you (?:born|made)\b|\bwhat(?:'s| is) your (?:age|birthday)\b"
+                 r"|\bwhen(?:'s| is) your birthday\b")
+# The model's other homes for these ("what's your name" -> email_querycontact, "I love you" -> music_likeness,
+# "how old are you" -> qa_factoid, "when is your birthday" -> calendar_query).
+ABOUT_ME = ("email_querycontact", "music_likeness", "general_praise", "qa_factoid", "calendar_query")
 THANKS = re.compile(r"\b(?:thanks|thank you|thank u|cheers|ta)\b")
 CAN = ("I can set timers, alarms and reminders, keep lists and your calendar, switch the simulated home's lights and "
        "plugs, play music from the local library, do sums and conversions, and tell jokes. I work offline, so I can't "
@@ -108,11 +112,13 @@ def greeting(u: Understanding, world: object) -> str | None:
 
 
 # "cancel" said alone: stop what is going on (the model hears a calendar event to remove, and asks which)
-CANCEL_ALONE = re.compile(r"^\W*(?:(?:oh|no|okay|ok|hearth|actually)\W+)*cancel(?: please)?\W*$")
+# "stop" alone too: the model hears it as mute, which with nothing playing mutes the speaker for the next reply.
+CANCEL_ALONE = re.compile(r"^\W*(?:(?:oh|no|okay|ok|hearth|actually|please)\W+)*(?:cancel|stop(?: it| that)?)"
+                          r"(?: please| now)?\W*$")
 
 
 def cancelled(u: Understanding, world: object) -> str | None:
-    """general_commandstop for "cancel" alone; one of the rules skills/status.py runs."""
+    """general_commandstop for "cancel" or "stop" alone; one of the rules skills/status.py runs."""
     return "general_commandstop" if CANCEL_ALONE.match(u.text.lower()) else None
 
 
@@ -204,6 +210,8 @@ def about_me(t: Turn) -> Reply | None:
         said = "That's kind of you. I'm fond of you too."
     elif WHO.search(t.text):
         said = "I'm Hearth, a voice assistant that runs entirely on this computer."
+    elif AGE.search(t.text):
+        said = f"I'm quite new: Hearth version {__version__}, made to run right here on this computer."
     else:
         return None
     t.remember = False
