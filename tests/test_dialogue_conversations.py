@@ -900,7 +900,7 @@ def test_cancel_the_8_pm_one_removes_that_alarm(env):
     assert _due(env.dm) == [datetime(2026, 12, 1, 7, 0, tzinfo=timezone.utc)]
 
 
-def test_a_schema_1_database_opens_as_schema_2_with_its_rows(tmp_path):
+def test_a_schema_1_database_opens_as_the_current_schema_with_its_rows(tmp_path):
     from app.dialogue.state import SCHEMA, SCHEMA_VERSION, Store
 
     path = tmp_path / "hearth.db"
@@ -913,9 +913,9 @@ def test_a_schema_1_database_opens_as_schema_2_with_its_rows(tmp_path):
     old.commit()
     old.close()
     store = Store(path)
-    assert store._read("PRAGMA user_version")[0][0] == SCHEMA_VERSION == 2
+    assert store._read("PRAGMA user_version")[0][0] == SCHEMA_VERSION == 3
     (timer,) = store.alarms()
-    assert (timer.kind, timer.seconds, timer.repeat) == ("timer", 600, ())
+    assert (timer.kind, timer.seconds, timer.repeat, timer.paused) == ("timer", 600, (), None)
     (event,) = store.events()
     assert (event.title, event.all_day, event.reminder) == ("dentist", False, False)
     store.add_alarm("alarm", datetime(2026, 12, 1, 7, tzinfo=timezone.utc), repeat=(0, 1, 2, 3, 4))

@@ -47,3 +47,17 @@ def test_home_panel_follows_the_real_dialogue_world(qtbot):
     assert after != before and "30%" in after and "blue" in after
     dm.close()
 
+
+
+def test_a_paused_timer_shows_its_stopped_clock(qtbot, tmp_path):
+    """The panel's row for a paused timer says so and does not count down (the dialogue's own snapshot)."""
+    from app.dialogue import DialogueManager
+
+    dm = DialogueManager(tmp_path / "hearth.db")
+    dm.store.pause_alarm(dm.store.add_alarm("timer", datetime.now(timezone.utc) + timedelta(minutes=5), 300), 125)
+    panels = SidePanels()
+    qtbot.addWidget(panels)
+    panels.set_snapshot(dm.world_snapshot())
+    (row,) = panels.timers.rows.values()
+    row.tick(datetime.now(timezone.utc) + timedelta(minutes=1))
+    assert "paused" in row.label.text() and "2:05" in row.label.text()

@@ -49,7 +49,8 @@ SETTING = re.compile(r"^\s*(?:please )?(?:set|start|make|create|add|put)\b")
 # "it" standing for the timer or alarm just talked about: "how much time is left on it", "cancel it", "is it done
 # yet", "how much time is left"; not the "it" of "what time is it".
 IT_THE_ALARM = re.compile(r"\b(?:on|to|from|off|for|of|in|cancel|stop|remove|delete|clear|end|check|pause|extend|"
-                          r"restart|reset)\s+(?:it|that(?: one)?|the (?:first|second|third|last|other) one)\b"
+                          r"restart|reset|resume|unpause|continue)"
+                          r"\s+(?:it|that(?: one)?|the (?:first|second|third|last|other) one)\b"
                           r"|\b(?:is|has) (?:it|that) (?:\w+ )?(?:done|finished|over|up|gone off|"
                           r"still going|still running|nearly|almost)\b"
                           r"|\bhow (?:much time|long) (?:is |has )?(?:left|remaining)\b"
@@ -75,14 +76,16 @@ def timer_request(u: Understanding, alarm_said: bool = False, labels: tuple[str,
     said_it = alarm_said and (it or alarms.adjusts_by(text)) and not re.search(r"\balarms?\b|\bremind", text)
     named = any(re.search(rf"\b{re.escape(label)}\b", text) for label in labels) and (
         TIMER_QUERY.search(text) or TIMER_REMOVE.search(text) or it) and not SETTING.match(text)
-    if TIMER.search(text) or said_it or named:
-        scenario = "alarm"
+    if TIMER.search(text) or said_it or named or alarms.pausing(text) and re.search(r"\balarms?\b", text):
+        scenario = "alarm"  # "pause my alarm" too, which the model hears as removing it
     elif REMINDER.search(text):
         scenario = "calendar"
     else:
         return u
     if REMIND_ME.search(text) or (scenario == "alarm" and alarms.adjusts(text) and (u.entity("time") or said_it)):
         action = "set"  # "remind me to cancel the gym", "take two minutes off the timer"
+    elif scenario == "alarm" and alarms.pausing(text):
+        action = "set"  # "pause my alarm": the alarm skills pause timers and say an alarm can't be
     elif TIMER_REMOVE.search(text):
         action = "remove"
     elif TIMER_QUERY.search(text) and not SETTING.match(text):
@@ -171,6 +174,7 @@ class DialogueManager:
         if turn is not None and turn.remember:
             state.last_intent = turn.u.intent
             state.last_entities = [asdict(e) for e in turn.u.entities]
+            state.moved_on()
         reply.text = self._greet(state, scene) + reply.text
         state.turn += 1
         self.store.put(_session_key(session), asdict(state))
@@ -340,7 +344,7 @@ class DialogueManager:
         the scheduler can wake on time instead of polling."""
         with self._lock:
             now = self.clock.now()
-            times = [a.due for a in self.store.alarms()[:1]]
+            times = [a.due for a in self.store.alarms() if a.paused is None][:1]
             checked = self._events_checked()
             if checked is not None:
                 times += [e.start for e in self.store.events(checked) if not e.all_day][:1]
@@ -379,7 +383,7 @@ class DialogueManager:
                 "devices": self.world.snapshot_devices(),
                 "now_playing": self.store.get("now_playing"),
                 "timers": [{"id": a.id, "label": a.label, "seconds": a.seconds, "due": a.due.isoformat(),
-                            "remaining_s": max(0, round((a.due - now).total_seconds()))}
+                            "remaining_s": max(0, round(alarms.seconds_left(a, now))), "paused": a.paused is not None}
                            for a in pending if a.kind == "timer"],
                 "alarms": [{"id": a.id, "label": a.label, "due": a.due.isoformat()} for a in pending if a.kind == "alarm"],
                 "lists": {name: self.store.items(name) for name in self.store.lists()},

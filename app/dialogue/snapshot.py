@@ -23,6 +23,7 @@ class TimerView(TypedDict):
     seconds: int | None
     due: str
     remaining_s: int
+    paused: bool  # its clock stopped at remaining_s (`due` then means nothing)
 
 
 class AlarmView(TypedDict):

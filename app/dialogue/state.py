@@ -24,7 +24,7 @@ from app.errors import HearthError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_S = 10.0  # how long to wait for another Hearth (the window, `hearth chat`) to finish a write
 DAMAGED = "memory_damaged"  # the one fault that sets the file aside
 # What a failed SQLite call means for the user, by primary result code: (error code, message, fix).
@@ -73,6 +73,7 @@ CREATE TABLE IF NOT EXISTS events (
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     2: ("ALTER TABLE alarms ADD COLUMN repeat TEXT NOT NULL DEFAULT ''",  # a recurring alarm's weekdays, "01234"
         "ALTER TABLE events ADD COLUMN reminder INTEGER NOT NULL DEFAULT 0"),  # a task to ring, not an appointment
+    3: ("ALTER TABLE alarms ADD COLUMN paused INTEGER",),  # a paused timer's seconds left; NULL while it runs
 }
 
 
@@ -91,6 +92,7 @@ class Alarm:
     seconds: int | None
     label: str  # a timer's name ("pasta"), an alarm's purpose
     repeat: tuple[int, ...] = ()  # weekdays (0 = Monday) a recurring alarm rings on; () rings once
+    paused: int | None = None  # a paused timer's seconds left (its `due` then means nothing); None: running
 
 
 @dataclass
@@ -271,16 +273,22 @@ class Store:
 
     def alarms(self, kind: str | None = None) -> list[Alarm]:
         """Pending (not yet announced) alarms and timers, soonest first."""
-        sql = "SELECT id, kind, due, seconds, label, repeat FROM alarms WHERE announced = 0"
+        sql = "SELECT id, kind, due, seconds, label, repeat, paused FROM alarms WHERE announced = 0"
         rows = self._read(sql + (" AND kind = ?" if kind else "") + " ORDER BY due", (kind,) if kind else ())
-        return [Alarm(i, k, due, s, lbl, tuple(int(c) for c in r if c in "0123456"))
-                for i, k, d, s, lbl, r in rows if (due := self._time("alarms", i, d))]
+        return [Alarm(i, k, due, s, lbl, tuple(int(c) for c in r if c in "0123456"), p)
+                for i, k, d, s, lbl, r, p in rows if (due := self._time("alarms", i, d))]
 
     def alarm(self, alarm_id: int) -> Alarm | None:
         return next((a for a in self.alarms() if a.id == alarm_id), None)
 
     def update_alarm(self, alarm_id: int, due: datetime, seconds: int | None = None) -> None:
-        self._write("UPDATE alarms SET due = ?, seconds = ? WHERE id = ?", (_utc(due), seconds, alarm_id))
+        """A new due time (and a timer's length); a paused timer runs again."""
+        self._write("UPDATE alarms SET due = ?, seconds = ?, paused = NULL WHERE id = ?",
+                    (_utc(due), seconds, alarm_id))
+
+    def pause_alarm(self, alarm_id: int, left: int) -> None:
+        """Stop a timer's clock with `left` seconds to go: it does not come due until it runs again."""
+        self._write("UPDATE alarms SET paused = ? WHERE id = ?", (left, alarm_id))
 
     def remove_alarms(self, ids: list[int]) -> None:
         with self.transaction():
@@ -291,10 +299,10 @@ class Store:
         """Alarms and timers due by `now`, marked announced in the same transaction, or moved to `again(alarm)`
         when that gives a next time (a recurring alarm). With nothing due it only reads: polling a few times a
         second never waits on, or holds up, another Hearth."""
-        if not any(a.due <= now for a in self.alarms()):
+        if not any(a.due <= now and a.paused is None for a in self.alarms()):
             return []
         with self.transaction():
-            due = [a for a in self.alarms() if a.due <= now]
+            due = [a for a in self.alarms() if a.due <= now and a.paused is None]
             for a in due:
                 if (later := again(a)) is None:
                     self._db.execute("UPDATE alarms SET announced = 1 WHERE id = ?", (a.id,))

@@ -60,9 +60,12 @@ class TimerRow(QWidget):
 
     def tick(self, now: datetime) -> None:
         item = self.item
-        left = (item["due"] - now).total_seconds()
+        paused = item.get("paused")
+        left = paused if paused is not None else (item["due"] - now).total_seconds()
         name = item["label"] or item["kind"].capitalize()
-        if item["kind"] == "alarm":
+        if paused is not None:
+            self.label.setText(f"{name} &nbsp;<b>{fmt_left(left)}</b> &nbsp;·&nbsp; paused")
+        elif item["kind"] == "alarm":
             local = item["due"].astimezone()
             when = local.strftime("%H:%M") + ("" if local.date() == now.astimezone().date() else local.strftime(" %a"))
             self.label.setText(f"{name} <b>{when}</b> &nbsp;·&nbsp; in {fmt_left(left)}")
@@ -92,7 +95,8 @@ class TimersPanel(QFrame):
         self.rows: dict[object, TimerRow] = {}
 
     def set_items(self, items: list[dict]) -> None:
-        if [(i["id"], i["due"], i["total"]) for i in items] == [(i["id"], i["due"], i["total"]) for i in self.items]:
+        if [(i["id"], i["due"], i["total"], i.get("paused")) for i in items] == [
+                (i["id"], i["due"], i["total"], i.get("paused")) for i in self.items]:
             return
         self.items = items
         for key in set(self.rows) - {i["id"] for i in items}:

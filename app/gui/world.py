@@ -29,12 +29,14 @@ def _parse_time(value: Any) -> datetime | None:
 
 
 def countdowns(snapshot: dict, received: datetime) -> list[dict]:
-    """Timers and alarms as {id, kind, label, due, total}; `due` absolute so the panel ticks alone."""
+    """Timers and alarms as {id, kind, label, due, total, paused}; `due` absolute so the panel ticks alone;
+    `paused`: a paused timer's seconds left (None while it runs)."""
     items = []
     for key in ("timers", "alarms"):
         for raw in snapshot.get(key) or []:
             kind = raw.get("kind") or key.rstrip("s")
-            due = _parse_time(raw.get("due") or raw.get("when") or raw.get("at"))
+            paused = raw.get("remaining_s") if raw.get("paused") else None  # a stopped clock: no due time
+            due = _parse_time(raw.get("due") or raw.get("when") or raw.get("at")) if paused is None else None
             if due is None:
                 left = raw.get("remaining_s", raw.get("remaining", raw.get("seconds_left")))
                 if left is None:
@@ -42,7 +44,7 @@ def countdowns(snapshot: dict, received: datetime) -> list[dict]:
                 due = received + timedelta(seconds=float(left))
             items.append({"id": raw.get("id", f"{kind}-{due.isoformat()}"), "kind": kind,
                           "label": raw.get("label") or "", "due": due,
-                          "total": raw.get("seconds") or raw.get("duration_s")})
+                          "total": raw.get("seconds") or raw.get("duration_s"), "paused": paused})
     return sorted(items, key=lambda i: i["due"])
 
 

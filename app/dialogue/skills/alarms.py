@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -44,6 +45,10 @@ CHANGE_IT = re.compile(r"\b(?:make|change|move|set|push|put|switch) (?:it|that)\
 CHANGE_THE = re.compile(r"\b(?:change|move|push|reschedule|update|switch) (?:my |the |that |this )?"
                         r"(?P<kind>alarm|timer)\b(?!s)")
 # "move it to 8", "make it 7 instead": an hour said alone
+# "pause the timer" / "resume it", "start the pasta timer again"
+PAUSE = re.compile(r"\b(?:pause|freeze|hold)\b.*\b(?:timers?|alarms?|it)\b")
+RESUME = re.compile(r"\b(?:unpause|resume|continue|carry on)\b.*\b(?:timers?|alarms?|it)\b"
+                    r"|\bstart (?:it|that|the (?:[\w']+ )?timer) again\b")
 BARE_HOUR = re.compile(r"\b(?:to|it|that) (\d{1,2})(?::(\d\d))?(?:\s+(?:instead|please|then))*\W*$")
 ALL = re.compile(r"\b(?:both|all|every ?one)\b")
 OTHER = re.compile(r"\bthe other (?:one|alarm|timer)\b")
@@ -90,18 +95,23 @@ HOW_LONG = re.compile(r"\bhow (?:long|much (?:longer|time)|many (?:hours|minutes
                       r"|\bwhen (?:does|will|is) (?:my|the) (?:next )?alarm\b")
 
 
-def _left(due: datetime, now: datetime, length: int | None) -> str:
-    """The time left, never more than the timer's `length`: its due time is rounded up to the second, so asking
-    at once hears "ten minutes", not "ten minutes and one second"."""
-    left = (due - now).total_seconds()
-    return say.duration(min(left, length) if length else left)
+def seconds_left(a: Alarm, now: datetime) -> float:
+    """Seconds until it rings, never more than a timer's length (its due time is rounded up to the second, so
+    asking at once hears "ten minutes", not "ten minutes and one second"); a paused timer's stopped clock."""
+    if a.paused is not None:
+        return a.paused
+    left = (a.due - now).total_seconds()
+    return min(left, a.seconds) if a.seconds else left
+
+
+def _left(a: Alarm, now: datetime) -> str:
+    return say.duration(seconds_left(a, now))
 
 
 def describe(a: Alarm, now: datetime) -> str:
     if a.kind == "timer":
-        left = _left(a.due, now, a.seconds)
-        return f"the {a.label} timer with {left} left" if a.label else (
-            f"a timer for {say.duration(a.seconds or 0)} with {left} left")
+        left = f"{'paused ' if a.paused is not None else ''}with {_left(a, now)} left"
+        return f"the {a.label} timer {left}" if a.label else f"a timer for {say.duration(a.seconds or 0)} {left}"
     label = f" for {a.label}" if a.label else ""
     if a.repeat:
         return f"{say.clock_time(a.due.astimezone(now.tzinfo))} {say.repeat(a.repeat)}{label}"
@@ -222,16 +232,18 @@ def _extend(t: Turn, a: Alarm, seconds: int) -> Reply:
     then edits it. Taking off more than is left changes nothing."""
     due = a.due + timedelta(seconds=seconds)
     what = f"your {_timer_called(a)}" if a.kind == "timer" else "your alarm"
-    if due <= t.now:
-        return t.reply(f"{what.capitalize()} has only {_left(a.due, t.now, a.seconds)} left, "
-                       "so I left it as it is.")
+    left = seconds_left(a, t.now) + seconds
+    if left <= 0:
+        return t.reply(f"{what.capitalize()} has only {_left(a, t.now)} left, so I left it as it is.")
     length = a.seconds + seconds if a.seconds else None
     t.store.update_alarm(a.id, due, length)
+    if a.paused is not None:  # more time on its stopped clock; it stays paused
+        t.store.pause_alarm(a.id, round(left))
     t.session.last_alarm_id = a.id
     if a.kind == "alarm":
         what += f": it now goes off {say.when(due, t.now)}"
     elif seconds < 0:
-        what += f": {_left(due, t.now, length)} left"
+        what += f": {say.duration(left)} left"
     change = f"I've added {say.duration(seconds)} to" if seconds > 0 else f"I've taken {say.duration(-seconds)} off"
     return t.reply(f"{change} {what}.", [{a.kind: a.id, "set": {"due": due.isoformat()}}])
 
@@ -267,10 +279,43 @@ def _adjusted(t: Turn, seconds: int) -> Reply:
     return _extend(t, a, -seconds if SHORTEN.search(t.text) else seconds)
 
 
+def pausing(text: str) -> bool:
+    """"Pause the timer", "resume it", "start the pasta timer again"."""
+    return bool(PAUSE.search(text) or RESUME.search(text))
+
+
+def _pause(t: Turn, resume: bool) -> Reply:
+    """"Pause the timer", "resume it": the timer named, else the one talked about last, else the one set last. An
+    alarm has no clock to stop."""
+    if re.search(r"\balarms?\b", t.text):
+        return t.reply("An alarm can't be paused. I can move it or cancel it.")
+    name = timer_name(t.text)
+    timers = [a for a in t.store.alarms("timer") if not name or _same_name(a.label, name)]
+    if not timers:
+        return t.reply(f"You don't have a {name} timer." if name else "You don't have any timers.")
+    some = [a for a in timers if (a.paused is not None) == resume] or timers  # "resume it": one that is paused
+    a = next((a for a in some if a.id == t.session.last_alarm_id), max(some, key=lambda a: a.id))
+    t.session.last_alarm_id = a.id
+    called = _timer_called(a, length=len(timers) > 1)
+    if resume:
+        if a.paused is None:
+            return t.reply(f"Your {called} is already running, with {_left(a, t.now)} left.")
+        due = t.now.replace(microsecond=0) + timedelta(seconds=a.paused)  # the store rounds up: not a second more
+        t.store.update_alarm(a.id, due, a.seconds)
+        return t.reply(f"Okay, your {called} is running again, with {_left(a, t.now)} left.",
+                       [{"timer": a.id, "set": {"due": due.isoformat()}}])
+    if a.paused is not None:
+        return t.reply(f"Your {called} is already paused, with {_left(a, t.now)} left.")
+    left = max(1, math.ceil(seconds_left(a, t.now)))
+    t.store.pause_alarm(a.id, left)
+    return t.reply(f"Okay, I've paused your {called} with {say.duration(left)} left.",
+                   [{"timer": a.id, "paused": left}])
+
+
 @skill("alarm_set", accepts=TIME_SLOTS + ("event_name", "alarm_type"), does="set an alarm or a timer")
 def alarm_set(t: Turn) -> Reply:
-    if re.search(r"\b(?:pause|unpause|resume|freeze)\b.*\b(?:timers?|alarms?|it)\b", t.text):  # "pause the timer"
-        return t.reply("I can't pause timers yet. I can cancel one, or add or take off time.")
+    if pausing(t.text):
+        return _pause(t, resume=not PAUSE.search(t.text))
     if t.followup and re.search(r"\b(?:cancel|delete|remove)\b", t.text):  # "cancel the 8 pm one", taken as a
         said = [e for e in t.u.entities if e.text.lower() in t.text]  # follow-up: only its own words count
         t.u, t.slots = replace(t.u, entities=said), Slots(said, t.now)
@@ -349,7 +394,8 @@ def alarm_query(t: Turn) -> Reply:
     if len(pending) == 1 and pending[0].kind == "timer" and ("timer" in t.text or pending[0].label):  # "how long is
         # left on the timer", "how long on the pasta"
         a = pending[0]
-        return t.reply(f"Your {_timer_called(a)} has {_left(a.due, t.now, a.seconds)} left.")
+        paused = " is paused and" if a.paused is not None else ""
+        return t.reply(f"Your {_timer_called(a)}{paused} has {_left(a, t.now)} left.")
     if (ringing := [a for a in pending if a.kind == "alarm"]) and "timer" not in t.text and HOW_LONG.search(t.text):
         a = min(ringing, key=lambda a: a.due)  # "how long until my alarm goes off": the time to it, to the minute
         left = say.duration(max(60, round((a.due - t.now).total_seconds() / 60) * 60))

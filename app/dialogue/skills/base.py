@@ -37,6 +37,7 @@ class Session:
     last_alarm_id: int | None = None
     last_event_id: int | None = None  # the calendar event just set or read out: "move it to 11"
     last_number: int | float | None = None  # the last numeric answer: "divide that by 4"
+    number_turn: int = -1  # the turn that gave it (`answered`, `moved_on`)
     # what the last conversion converted, {"amount", "unit"}: "and in pounds?"; or how the last count of days
     # counted, {"until": "days", "dir": "until"}: "and new year's day?"
     last_quantity: dict | None = None
@@ -59,6 +60,17 @@ class Session:
 
     def entities(self) -> list[Entity]:
         return [Entity(**e) for e in self.last_entities]
+
+    def answered(self, number: int | float) -> None:
+        """This turn's answer is `number`."""
+        self.last_number, self.number_turn = number, self.turn
+
+    def moved_on(self) -> None:
+        """A turn with something else to say than a number was remembered: "add 2 minutes" after a conversion and
+        then a timer is more time on the timer, not two more than the conversion gave. (Small talk, which is not
+        remembered, keeps the number: "thanks", then "half of that".)"""
+        if self.number_turn != self.turn:
+            self.last_number = None
 
 
 def _fits(value: object, hint: object) -> bool:

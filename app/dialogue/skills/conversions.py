@@ -190,7 +190,7 @@ def _convert(t: Turn, amount: float, source: pint.Unit, target: pint.Unit, how_m
                        f"one is {what[0]} and the other {what[1]}.")
     result = ureg.Quantity(amount, source).to(target).magnitude
     shown, about = _rounded(result)
-    t.session.last_number = shown
+    t.session.answered(shown)
     t.session.last_quantity = {"amount": amount, "unit": str(source), "target": str(target)}
     answer = f"{'about ' if about else ''}{say.number(shown, 6)} {_name(str(target), shown)}"
     if how_many:
@@ -321,7 +321,7 @@ def _dates_answer(t: Turn, text: str) -> Reply | None:
             said = re.sub(r"^my\s+", "your ", m["what"])  # "until my birthday": "the date of your birthday"
             return t.reply(f"I don't know the date of {said}, so I can't count the days.") if m["unit"] else None
         days = abs((day - today).days)
-        t.session.last_number = days
+        t.session.answered(days)
         t.session.last_quantity = {"until": m["unit"] or "days", "dir": m["dir"], "what": what}  # "and in weeks?"
         named = "" if DATE_WORDS.search(what) else f"{what.title()}, "
         if days == 0:
@@ -368,7 +368,7 @@ def _age(t: Turn, when: str) -> Reply:
     said = f"on {say.full_date(born)}, {born.year}" if exact else f"in {born.year}"
     if age > OLDEST:
         return t.reply(f"That's {say.plural(age, 'year')} ago: nobody alive today was born {said}.")
-    t.session.last_number = age
+    t.session.answered(age)
     if you:
         start, verb, their = "If you were born", ", you're", "you've had your"
     else:

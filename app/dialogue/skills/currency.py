@@ -48,12 +48,12 @@ def _sum(t: Turn, code: str) -> Reply | None:
     if m := TIP.search(text):
         pct, amount = float(m["pct"]), float(m["amount"])
         tip = amount * pct / 100
-        t.session.last_number = tip
+        t.session.answered(tip)
         return t.reply(f"A {say.number(pct)} percent tip on {money(code, amount)} is {money(code, tip)}, "
                        f"{money(code, amount + tip)} in all.")
     if (m := SPLIT.search(text)) and int(m["n"]) > 0:
         each = float(m["amount"]) / int(m["n"])
-        t.session.last_number = each
+        t.session.answered(each)
         whole = money(code, float(m["amount"]))
         ways = say.number(int(m["n"]))
         return t.reply(f"{whole[0].upper()}{whole[1:]} split {ways} ways is {money(code, each)} each.")
@@ -99,7 +99,7 @@ def qa_currency(t: Turn) -> Reply:
             source, target = target, source
     result = float(f"{convert(amount, source, target):.3g}")
     t.session.last_quantity = {"amount": amount, "unit": source}
-    t.session.last_number = result
+    t.session.answered(result)
     as_of = date.fromisoformat(table()["as_of"])
     return t.reply(f"Going by my offline rate table from {as_of:%B} {as_of.year}, which isn't live: "
                    f"{say.number(amount)} {_name(source, amount)} is about {say.number(result, 6)} "

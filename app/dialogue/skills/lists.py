@@ -36,7 +36,8 @@ A_LIST = re.compile(r"^(?:(?:my|the|our|this|that|whole|entire)\s+)*(?:[\w'-]+\s
 # The list's name in the words when the model tagged none: "my packing list", "to the groceries".
 NAMED = (re.compile(r"\b(?:my|the|our|a)\s+(?:(?:whole|entire)\s+)?(?!new\b|whole\b|entire\b)"
                     r"(?P<name>[\w'-]+(?:\s+[\w'-]+)?)\s+(?:list|checklist)\b"),
-         re.compile(r"\b(?:to|on|onto|from|off)\s+(?:my|the|our)\s+(?P<name>[\w'-]+)\s*$"))
+         re.compile(r"\b(?:to|on|onto|from|off)\s+(?:my|the|our)\s+(?P<name>[\w'-]+)\s*$"),
+         re.compile(r"\b(?:list|checklist)\s+(?:called|named|titled)\s+(?P<name>[\w'-]+(?:\s+[\w'-]+)?)\W*$"))
 REFERS = re.compile(r"\b(?:it|that(?: list)?|this list|too|also|as well)\b")  # the list talked about last
 CLEAR = re.compile(r"\b(?:clear|empty|wipe|everything|all the items)\b")  # empty the list, keep it
 ALL_LISTS = re.compile(r"\blists\b|\b(?:which|what) lists?\b(?! is)")

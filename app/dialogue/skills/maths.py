@@ -191,6 +191,9 @@ def speak_expression(expr: str) -> str | None:
 
 @skill("qa_maths", accepts=(), does="work out a sum")
 def qa_maths(t: Turn) -> Reply:
+    if t.session.last_number is None and on_last(t.u.text, 0) != t.u.text.lower():  # "divide that by 2", no answer
+        return t.reply("I haven't given you a number to work on just now. Say the whole sum, like twelve divided "
+                       "by two.")
     try:
         expr = spoken_to_expression(on_last(t.u.text, t.session.last_number))
         if not is_sum(expr):
@@ -199,7 +202,7 @@ def qa_maths(t: Turn) -> Reply:
         result = evaluate(expr)
     except MathsError as exc:
         return t.reply(f"Sorry, {exc}.")
-    t.session.last_number = result
+    t.session.answered(result)
     about = "about " if isinstance(result, float) and round(result, 2) != result and abs(result) < say.SCIENTIFIC_FROM else ""
     answer = about + say.number(result)
     said = speak_expression(expr)

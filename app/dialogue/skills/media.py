@@ -106,6 +106,9 @@ def transport(u: Understanding, world: World) -> str | None:
     nouns = [w for w in words if w in MEDIA_NOUNS]
     rest = " ".join(w for w in words if w not in MEDIA_NOUNS and w not in FILLER)
     intent = next((i for i, said in TRANSPORT_WORDS.items() if rest in said), None)
+    if intent in ("media_pause", "media_resume") and not nouns and {"it", "that"} & set(words) and (
+            world.store.get(NOW) is None and world.store.alarms("timer")):
+        return None  # "pause it" with no music and a timer running: the timer (the alarm skills pause timers)
     return intent if intent and (nouns or rest in MEDIA_ONLY) else None
 
 
