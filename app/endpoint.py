@@ -34,6 +34,7 @@ from typing import Any, Callable
 import numpy as np
 
 from app.asr.engine import Transcript
+from app.text import has_words
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +212,7 @@ class Speculator:
         recognition = (h.recognize if heard is not None or h.draft is None else h.draft)(job.audio)
         text = recognition.transcript.text if recognition.transcript is not None else ""
         understanding = None
-        if heard is not None and text and h.understand is not None:  # 1-3 ms: before the judgement, which uses it
+        if heard is not None and has_words(text) and h.understand is not None:  # 1-3 ms: before the judgement
             understanding = self.understood.get(text)
             if understanding is None:
                 t0 = time.perf_counter()

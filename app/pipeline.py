@@ -46,6 +46,7 @@ from app.memory import release_free_memory
 from app.nlu.types import Understanding
 from app.stages import Stage, State
 from app.speech_stream import SpeechStream
+from app.text import has_words
 from app.tts import Speech, TtsOptions, stream, synthesize
 from app.vad import Endpointer, SileroVad, VadOptions, find_speech
 
@@ -319,7 +320,7 @@ class Pipeline:
                      transcript.no_speech_prob or 0.0, transcript.avg_logprob or 0.0)
             raise NotSpeech("this sounds like noise, not speech: the recognizer trusts none of the words it made of it",
                             noise_fix, stage=Stage.ASR)
-        if not turn.transcript:
+        if not has_words(turn.transcript):
             raise NoSpeech("no speech detected", "speak closer to the microphone, or check the input level",
                            stage=Stage.ASR)
         if self.options.understand:

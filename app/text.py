@@ -27,6 +27,11 @@ def typed(line: str) -> str:
     return valid_text(line).strip()
 
 
+def has_words(text: str) -> bool:
+    """Whether there is anything to answer: a letter or a digit ("...", "?!" and Whisper's "." for a breath have none)."""
+    return any(c.isalnum() for c in text)
+
+
 # Common contractions typed or transcribed without their apostrophe ("whats your name", "i dont know"). Only words
 # that are not English words of their own: "its", "were", "ill", "well", "lets", "wed" and "hes" stay as they are.
 _CONTRACTIONS = {

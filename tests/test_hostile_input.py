@@ -334,3 +334,10 @@ def test_the_volume_is_exactly_what_was_said_or_unchanged(dialogue, n):
 def test_a_product_is_said_exactly(dialogue, a, b):
     r = dialogue(u(f"what is {a} times {b}", "qa_maths"))
     assert say.number(a * b) in r.text, r
+
+
+@pytest.mark.parametrize("text", ["...", "?!", " . ", "—"])
+def test_text_without_words_is_refused_not_guessed_at(pipeline, text):
+    """The language model gives every input an intent ("..." was heard as a compliment): no words, no turn."""
+    turn = pipeline.run_text(text)
+    assert turn.error is not None and turn.error.code == "empty_text" and turn.reply is None

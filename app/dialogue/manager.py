@@ -24,7 +24,7 @@ from app.text import apostrophes
 from . import presence, questions, references
 from .clock import Clock, SystemClock
 from .reply import Reply
-from .skills import CONFIRMED, SKILLS, Session, Turn, alarms, calendar, general, lists, status
+from .skills import CONFIRMED, SKILLS, Session, Turn, alarms, calendar, devices, general, lists, status
 from .skills.base import Skill
 from .slots import Slots, value
 from .snapshot import WorldSnapshot
@@ -306,6 +306,8 @@ class DialogueManager:
             return None
         if u.intent == previous.intent and not starts:
             return None
+        if previous.intent in devices.LIGHT_INTENTS and any(d.kind != "light" for d in devices.named(self.world, text)):
+            return None  # "set the heater to 50 percent" after a lamp: the heater, not the lamp again
         covered = sum(e.end - e.start for e in u.entities)
         rest = len(re.sub(r"\s+", "", FILLER.sub(" ", text)))
         mostly_entities = covered >= 0.6 * max(rest, 1)

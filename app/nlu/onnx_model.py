@@ -20,7 +20,7 @@ from app.model_files import ModelSpec, read_manifest, verified
 from app.nlu.tagging import Transitions, decode_bio, viterbi, word_tags
 from app.nlu.types import Entity, Understanding
 from app.nlu.values import mend_entities, normalize
-from app.text import valid_text
+from app.text import has_words, valid_text
 
 MODEL_ENV = "HEARTH_NLU_MODEL"
 MODEL_FILE = "model.int8.onnx"
@@ -108,8 +108,8 @@ def check_text(text: str) -> str:
     Every front end already cleans its input (app.text); this is the model's own guard. The length limit comes
     before any tokenizing or regex: nobody says 1,000 characters at once, and a pasted file must not stall a turn.
     """
-    if not isinstance(text, str) or not text.strip():
-        raise HearthError("there is nothing to understand: the text is empty",
+    if not isinstance(text, str) or not has_words(text):  # "..." too: the model would guess an intent for it
+        raise HearthError("there is nothing to understand: the text has no words",
                           "say or type a request, for example 'wake me up at seven am'", code="empty_text")
     if len(text) > MAX_TEXT_CHARS:
         raise HearthError(f"that's too long for one request ({len(text):,} characters; the most is "
