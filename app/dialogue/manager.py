@@ -172,7 +172,7 @@ class DialogueManager:
         if turn is None or turn.remember:
             state.last_reply = reply.text
         if turn is not None and turn.remember:
-            state.last_intent = turn.u.intent
+            state.last_intent, state.last_text = turn.u.intent, turn.u.text
             state.last_entities = [asdict(e) for e in turn.u.entities]
             state.moved_on()
         reply.text = self._greet(state, scene) + reply.text

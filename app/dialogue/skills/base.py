@@ -33,6 +33,7 @@ class Session:
     last_intent: str | None = None
     last_entities: list[dict] = field(default_factory=list)
     last_reply: str = ""
+    last_text: str = ""  # what the user said in the last remembered turn: "what did I just ask"
     last_devices: list[str] = field(default_factory=list)
     last_alarm_id: int | None = None
     last_event_id: int | None = None  # the calendar event just set or read out: "move it to 11"

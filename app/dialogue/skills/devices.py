@@ -148,6 +148,22 @@ def _chosen(t: Turn) -> bool:
                 or re.search(r"\b(all|both|every)\b", t.text))
 
 
+# Words for any plug or device, which name none of them
+GENERIC = {"plug", "plugs", "socket", "sockets", "outlet", "outlets", "switch", "switches", "device", "devices",
+           "thing", "things", "everything", "power", "smart", "it", "them", "that"}
+
+
+def _not_here(t: Turn) -> str | None:
+    """The device asked for ("the tv", "the fan") when the home has nothing by that name, or None: the model files
+    them under the plugs, which then asked "Which plug?" for a TV."""
+    said = t.slots.text("device_type")
+    words = set(re.findall(r"[a-z]+", (said or "").lower())) - GENERIC
+    if not words or PRONOUN.search(t.text) or any(w in d.name.split() or w.rstrip("s") in d.name.split()
+                                                  for d in t.world.devices.values() for w in words):
+        return None
+    return re.sub(r"\btv\b", "TV", said.lower())
+
+
 def _remember(t: Turn, devices: list[Device], changing: bool = True) -> None:
     """"them" is these devices from now on; before a change, keep how they are so "undo that" can go back."""
     t.session.last_devices = [d.id for d in devices]
@@ -161,6 +177,9 @@ def _switch(t: Turn, kind: str, on: bool) -> Reply:
         found = in_scope(t, "light") + in_scope(t, "plug")
     if isinstance(found, Reply):
         return found
+    if kind == "plug" and (missing := _not_here(t)):
+        plugs = say.join([f"the {d.name}" for d in t.world.find("plug")])
+        return t.reply(f"There's no {missing} in the simulated home. Its plugs are {plugs}.")
     if kind == "plug" and len(found) > 1 and not _chosen(t):
         options = say.join([f"the {d.name} in the {t.world.room_name(d.room)}" for d in found], "or")
         return t.ask("house_place", f"Which plug: {options}?")

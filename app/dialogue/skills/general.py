@@ -15,9 +15,11 @@ from . import calendar, media, offline  # noqa: F401 (they register calendar_que
 from .base import Reply, Turn, answers_first, skill
 
 # Small talk, mostly filed under general_quirky, each with its answer; "good night" is left to the home.
-GREETING = re.compile(r"^\W*(?:(?:good )?(?P<part>morning|afternoon|evening)|hello|hi|hiya|hey|howdy)\b")
+GREETING = re.compile(r"^\W*(?:(?:good )?(?P<part>morning|afternoon|evening)|hello|hi|hiya|hey|howdy|hola|bonjour|hallo|"
+                      r"ciao|salut)\b")
 # A greeting and nothing more ("hi", "hey there", "hello hearth"), which the model files anywhere ("hi" -> email)
-ONLY_GREETING = re.compile(r"^\W*(?:(?:good )?(?:morning|afternoon|evening)|hello|hi|hiya|hey|howdy|yo|greetings)"
+ONLY_GREETING = re.compile(r"^\W*(?:(?:good )?(?:morning|afternoon|evening)|hello|hi|hiya|hey|howdy|yo|greetings|hola|"
+                           r"bonjour|hallo|ciao|salut)"
                            r"(?:\W+(?:there|hearth|again|everyone|you))*\W*$")
 # A goodbye and nothing more ("bye", "see you later", "that's all for now"), which the model files anywhere (music)
 ONLY_FAREWELL = re.compile(r"^\W*(?:(?:good)?\W*bye(?:\W*bye)?|see you(?: later| soon| tomorrow)?|(?:talk|speak|catch) (?:to )?"
@@ -56,6 +58,8 @@ CAN = ("I can set timers, alarms and reminders, keep lists and your calendar, sw
 REPEAT = re.compile(r"^\W*(?:(?:sorry|pardon|hearth|please|can you|could you|would you)\W+)*(?:repeat (?:that|it|this|"
                     r"yourself|what you (?:just )?said)|say (?:that|it) again|what did you (?:just )?say|what was that|"
                     r"come again|pardon|what|huh|sorry|excuse me|say again)(?: please)?\W*$")
+ASKED = re.compile(r"^\W*(?:(?:sorry|so|wait|hearth)\W+)?what (?:did i (?:just )?(?:say|ask(?: you)?(?: for)?)"
+                   r"|was my last (?:question|request))\b")
 EXPLAIN = re.compile(r"^\W*(?:(?:sorry|wait|hang on)\W+)?what (?:did you (?:just )?do|have you (?:just )?done|just happened)\W*$")
 # "speak slower", "talk a bit faster": the voice's pace, a setting (the model hears the volume); a step is 25 wpm
 PACE_STEP = 25
@@ -65,11 +69,13 @@ PACE = re.compile(r"\b(?:speak|talk)\w* (?:a (?:bit|little) |much )?(?P<way>slow
 
 def said_again(u: Understanding, world: object) -> str | None:
     """general_repeat for "repeat that" and the like, general_pace for "speak slower", general_explain for "what did
-    you just do"; rules skills/status.py runs
+    you just do", general_confirm for "what did I just ask"; rules skills/status.py runs
     before its question rules ("what did you say" is a question about the last reply, not a status)."""
     text = u.text.lower()
     if EXPLAIN.match(text):
         return "general_explain"
+    if ASKED.match(text):
+        return "general_confirm"
     return "general_repeat" if REPEAT.match(text) else "general_pace" if PACE.search(text) else None
 
 
@@ -153,6 +159,8 @@ def confirm(t: Turn) -> Reply:
     t.remember = False
     if not t.session.last_reply:
         return t.reply("There's nothing to confirm yet.")
+    if t.session.last_text:
+        return t.reply(f"You asked: {t.session.last_text.rstrip('.?! ')}. I said: {t.session.last_reply}")
     return t.reply(f"Your last request was {t.session.last_intent.replace('_', ' ')}, and I said: {t.session.last_reply}")
 
 
