@@ -917,7 +917,7 @@ def test_a_schema_1_database_opens_as_the_current_schema_with_its_rows(tmp_path)
     (timer,) = store.alarms()
     assert (timer.kind, timer.seconds, timer.repeat, timer.paused) == ("timer", 600, (), None)
     (event,) = store.events()
-    assert (event.title, event.all_day, event.reminder) == ("dentist", False, False)
+    assert (event.title, event.all_day, event.reminder, event.repeat) == ("dentist", False, False, ())
     store.add_alarm("alarm", datetime(2026, 12, 1, 7, tzinfo=timezone.utc), repeat=(0, 1, 2, 3, 4))
     store.close()
     assert Store(path).alarms()[-1].repeat == (0, 1, 2, 3, 4)  # opening again changes nothing

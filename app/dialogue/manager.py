@@ -339,6 +339,8 @@ class DialogueManager:
             for e in self._due_events(now):
                 action = {"event": e.id, "fired": True, "due": e.start.isoformat()}
                 out.append(Reply(calendar.announce(e, now), [action], intent="calendar_set"))
+                if e.repeat:  # a recurring reminder moves on to its next day
+                    self.store.move_event(e.id, alarms.next_on(e.repeat, e.start, now), False)
             return out
 
     def seconds_until_due(self) -> float | None:

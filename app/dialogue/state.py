@@ -73,7 +73,8 @@ CREATE TABLE IF NOT EXISTS events (
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     2: ("ALTER TABLE alarms ADD COLUMN repeat TEXT NOT NULL DEFAULT ''",  # a recurring alarm's weekdays, "01234"
         "ALTER TABLE events ADD COLUMN reminder INTEGER NOT NULL DEFAULT 0"),  # a task to ring, not an appointment
-    3: ("ALTER TABLE alarms ADD COLUMN paused INTEGER",),  # a paused timer's seconds left; NULL while it runs
+    3: ("ALTER TABLE alarms ADD COLUMN paused INTEGER",  # a paused timer's seconds left; NULL while it runs
+        "ALTER TABLE events ADD COLUMN repeat TEXT NOT NULL DEFAULT ''"),  # a recurring reminder's weekdays
 }
 
 
@@ -102,6 +103,7 @@ class Event:
     start: datetime
     all_day: bool
     reminder: bool = False  # "remind me to call mum": the title is a task
+    repeat: tuple[int, ...] = ()  # weekdays (0 = Monday) a recurring reminder rings on; `start` is the next time
 
 
 class Store:
@@ -334,17 +336,19 @@ class Store:
         self._write("DELETE FROM list_items WHERE list = ?", (name,))
 
     # calendar
-    def add_event(self, title: str, start: datetime, all_day: bool, reminder: bool = False) -> int:
-        cur = self._write("INSERT INTO events (title, start, all_day, reminder) VALUES (?, ?, ?, ?)",
-                          (title, _utc(start), int(all_day), int(reminder)))
+    def add_event(self, title: str, start: datetime, all_day: bool, reminder: bool = False,
+                  repeat: tuple[int, ...] = ()) -> int:
+        cur = self._write("INSERT INTO events (title, start, all_day, reminder, repeat) VALUES (?, ?, ?, ?, ?)",
+                          (title, _utc(start), int(all_day), int(reminder), "".join(map(str, repeat))))
         return int(cur.lastrowid)
 
     def events(self, start: datetime | None = None, end: datetime | None = None) -> list[Event]:
         rows = self._read(
-            "SELECT id, title, start, all_day, reminder FROM events WHERE start >= ? AND start < ? ORDER BY start",
-            (_utc(start) if start else "", _utc(end) if end else "9999"),
+            "SELECT id, title, start, all_day, reminder, repeat FROM events WHERE start >= ? AND start < ? "
+            "ORDER BY start", (_utc(start) if start else "", _utc(end) if end else "9999"),
         )
-        return [Event(i, t, at, bool(a), bool(r)) for i, t, s, a, r in rows if (at := self._time("events", i, s))]
+        return [Event(i, t, at, bool(a), bool(r), tuple(int(c) for c in days if c in "0123456"))
+                for i, t, s, a, r, days in rows if (at := self._time("events", i, s))]
 
     def move_event(self, event_id: int, start: datetime, all_day: bool) -> None:
         self._write("UPDATE events SET start = ?, all_day = ? WHERE id = ?", (_utc(start), int(all_day), event_id))

@@ -120,10 +120,10 @@ def describe(a: Alarm, now: datetime) -> str:
 
 def next_ring(a: Alarm, now: datetime) -> datetime | None:
     """When a recurring alarm that just rang rings again (its time of day on its next weekday); None: it is done."""
-    return _next_on(a.repeat, a.due, now) if a.repeat else None
+    return next_on(a.repeat, a.due, now) if a.repeat else None
 
 
-def _next_on(days: tuple[int, ...], at: datetime, after: datetime) -> datetime:
+def next_on(days: tuple[int, ...], at: datetime, after: datetime) -> datetime:
     """The time of day of `at` on the first of `days` (0 = Monday) later than `after`, in after's time zone."""
     wall = at.astimezone(after.tzinfo).time()
     dates = (after.date() + timedelta(days=n) for n in range(8))
@@ -351,7 +351,7 @@ def alarm_set(t: Turn) -> Reply:
         text = text.format(say.duration(m.seconds))
         action = {"timer": alarm_id, "set": {"seconds": m.seconds}}
     elif days and m.at and m.grain == "time":  # "every weekday at seven": the date words only named the days
-        at = _next_on(days, m.at, t.now)
+        at = next_on(days, m.at, t.now)
         alarm_id = t.store.add_alarm("alarm", at, None, label, days)
         text = (f"Okay, your alarm is set for {say.clock_time(at)} {say.repeat(days)}, "
                 f"starting {say.day(at, t.now)}.")

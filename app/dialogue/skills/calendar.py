@@ -37,8 +37,10 @@ def describe(e: Event, now: datetime) -> str:
 
 
 def when_of(e: Event, now: datetime) -> str:
-    """"tomorrow at ten a.m.", "on Friday" (all day)."""
+    """"tomorrow at ten a.m.", "on Friday" (all day), "at eight a.m. every day" (a recurring reminder)."""
     start = e.start.astimezone(now.tzinfo)
+    if e.repeat:
+        return f"at {say.clock_time(start)} {say.repeat(e.repeat)}"
     day = say.day(start, now)
     return day if e.all_day else f"{day} at {say.clock_time(start)}"
 
@@ -141,15 +143,20 @@ def calendar_set(t: Turn) -> Reply:
         return t.ask(TIME_SLOTS, f"At what time {say.day(at, t.now)}?")
     if m.grain == "time" and at <= t.now and t.slots.get("date") is None:
         at += timedelta(days=1)
-    event_id = t.store.add_event(title, at, all_day=m.grain == "day", reminder=reminder)
+    days = (repeat_days(t.text) or ()) if reminder and m.grain == "time" else ()
+    if days:  # "every day at 8 am", "on weekdays at 7": the first of those days, then each (due_announcements)
+        at = alarms.next_on(days, at, t.now)
+    event_id = t.store.add_event(title, at, all_day=m.grain == "day", reminder=reminder, repeat=days)
     t.session.last_event_id = event_id
     action = [{"event": event_id, "set": {"title": title, "start": at.isoformat()}}]
     if reminder:
         soon = at - t.now < timedelta(hours=1)
         when = f"in {say.duration((at - t.now).total_seconds())}" if soon else say.at(at, t.now)
-        once = " I can't repeat reminders yet, so it's just this once." if repeat_days(t.text) else ""
+        if days:
+            action[0]["set"]["repeat"] = list(days)
+            when = f"{when_of(Event(event_id, title, at, False, True, days), t.now)}, starting {say.day(at, t.now)}"
         return t.reply(t.pick("Okay, I'll remind you {} {} {}.", "Sure, I'll remind you {} {} {}.").format(
-            joins, title, when) + once, action)
+            joins, title, when), action)
     text = t.pick("Added {} to your calendar.", "Okay, {} is on your calendar.", "Done: {}.")
     return t.reply(text.format(describe(Event(event_id, title, at, m.grain == "day"), t.now)), action)
 
@@ -217,7 +224,7 @@ def _reminders(t: Turn) -> Reply:
     due = [e for e in t.store.events(start, end) if e.reminder]
     if not due:
         return t.reply(f"You don't have any reminders {scope}".rstrip() + ".")
-    said = [f"{e.title} {say.at(e.start, t.now)}" for e in due]
+    said = [f"{e.title} {when_of(e, t.now) if e.repeat else say.at(e.start, t.now)}" for e in due]
     return t.reply(f"You have {say.plural(len(due), 'reminder')}: {say.join(said)}.")
 
 
