@@ -51,8 +51,8 @@ def ordinal(n: int) -> str:
 
 
 def a(name: str) -> str:
-    """"an eggs timer", "a pasta timer": the article by the first letter (good enough for the names said here)."""
-    return ("an " if name[:1] in ("a", "e", "i", "o") else "a ") + name
+    """"an eggs timer", "a pasta timer", "an hour": the article by the first letter, and the silent h of "hour"."""
+    return ("an " if name[:1] in ("a", "e", "i", "o") or name.startswith(("hour", "honest", "heir")) else "a ") + name
 
 
 def plural(n: float, unit: str) -> str:

@@ -31,7 +31,8 @@ BARE_ADJUST = re.compile(r"^(?:please |and |now |just )?(?:add|subtract|take|kno
 DURATION_WORDS = re.compile(r"\b(?:a couple of|half an?|an?|one|\d+(?:\.\d+)?) (?:more |extra )?"
                             r"(?:seconds?|minutes?|hours?)\b")
 # "and another one for 10 minutes" is a new timer; "add another five minutes to it" is more time on this one.
-ANOTHER = re.compile(r"\b(?:another|new|second|one more)\b(?! (?:[\w.]+ )?(?:seconds?|minutes?|hours?)\b(?! timer))")
+ANOTHER = re.compile(r"\b(?:another|new|second|one more)\b(?! (?:[\w.]+ )?(?:seconds?|minutes?|hours?)\b(?! timer))"
+                     r"|^\W*(?:and|also|plus|then)\W+(?:one|an alarm|a timer) (?:for|at)\b")  # "and one for 9 on weekends"
 # Words next to "timer" that say which timer or what kind, never what it is for.
 NOT_A_NAME = frozenset(
     "a an the my your our this that it its me us one new another other first second third last next current running"

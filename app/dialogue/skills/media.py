@@ -96,12 +96,25 @@ def asking_what_plays(u: Understanding, world: World) -> str | None:
     """music_query when the words ask what the library holds, or what plays while something does; one of the rules
     skills/status.py runs before its question rules."""
     text = u.text.lower()
-    asks = LIBRARY_QUESTION.search(text) or (WHAT_PLAYS.search(text) and world.store.get(NOW) is not None)
+    playing = world.store.get(NOW) is not None
+    asks = LIBRARY_QUESTION.search(text) or playing and (WHAT_PLAYS.search(text) or WHAT_NEXT.search(text))
     return "music_query" if asks else None
 
 
+# "play it again", "start this song again", "restart the song": what plays, from its start
+REPLAY = re.compile(r"^\W*(?:(?:please|can you|hearth)\W+)*(?:(?:play|start) (?:it|that|this|the song|this song|"
+                    r"the track|this one) (?:again|over|from the (?:start|beginning))"
+                    r"|restart (?:it|this|the song|this song|the track))(?: please)?\W*$")
+WHAT_NEXT = re.compile(r"^\W*(?:and )?what(?:'s| is| comes) (?:up )?next\b|\bwhat(?:'s| is) after this\b")
+
+
 def transport(u: Understanding, world: World) -> str | None:
-    """media_stop / pause / resume / next / previous when the utterance is only such a command."""
+    """media_stop / pause / resume / next / previous when the utterance is only such a command; media_restart for
+    "play it again" while something plays (the model hears "repeat what you said"), media_resume after a stop."""
+    if REPLAY.match(u.text.lower()):  # after "stop", what was stopped
+        if world.store.get(NOW) is not None:
+            return "media_restart"
+        return "media_resume" if world.store.get(STOPPED) else None
     words = re.findall(r"[a-z]+", u.text.lower().replace("that's", "that"))
     nouns = [w for w in words if w in MEDIA_NOUNS]
     rest = " ".join(w for w in words if w not in MEDIA_NOUNS and w not in FILLER)
@@ -147,24 +160,43 @@ def _step(t: Turn, step: int) -> Reply:
     current = now_playing(t)
     if current is None:
         return t.reply(f"Nothing is playing, so there's nothing to {'skip' if step > 0 else 'go back to'}.")
+    found = _beside(t, current, step)
+    if isinstance(found, str):
+        return t.reply(found)
+    if current["kind"] == "audiobook":
+        t.store.put(f"audiobook:{current['title']}", found[0]["chapter"])
+    return start(t, *found)
+
+
+def _beside(t: Turn, current: dict, step: int) -> tuple[dict, str] | str:
+    """The item `step` away from what plays, and how to say it; or why there is none."""
     kind = current["kind"]
     if kind == "audiobook":
         book = next(b for b in t.world.audiobooks if b["title"] == current["title"])
         chapter = current.get("chapter", 1) + step
         if not 1 <= chapter <= book["chapters"]:
-            return t.reply(f"That's the {'last' if step > 0 else 'first'} chapter of {book['title']}.")
-        t.store.put(f"audiobook:{book['title']}", chapter)
-        return start(t, {**current, "chapter": chapter}, f"chapter {say.number(chapter)} of {book['title']}")
+            return f"That's the {'last' if step > 0 else 'first'} chapter of {book['title']}."
+        return {**current, "chapter": chapter}, f"chapter {say.number(chapter)} of {book['title']}"
     if kind == "radio":
         names = [s["name"] for s in t.world.radio]
         station = t.world.radio[(names.index(current["title"]) + step) % len(names)]
-        return start(t, {**current, "title": station["name"], "genre": station["genre"]}, station["name"])
+        return {**current, "title": station["name"], "genre": station["genre"]}, station["name"]
     if kind == "podcast":
         titles = next(s for s in t.world.podcasts if s["name"] == current["by"])["episodes"]
     else:
         titles = next(a for a in t.world.music if a["artist"] == current["by"])["songs"]
     title = titles[(titles.index(current["title"]) + step) % len(titles)]
-    return start(t, {**current, "title": title}, f"{title} by {current['by']}" if kind == "music" else title)
+    return {**current, "title": title}, f"{title} by {current['by']}" if kind == "music" else title
+
+
+@skill("media_restart", does="play it again from the start")
+def media_restart(t: Turn) -> Reply:
+    current = now_playing(t)
+    if current is None:
+        return t.reply("Nothing is playing, so there's nothing to start again.")
+    said = f"{current['title']} by {current['by']}" if current["kind"] == "music" else current["title"]
+    reply = start(t, current, said)
+    return t.reply(f"Okay, {said} from the start.", reply.actions)
 
 
 @skill("media_next", does="skip to the next one")
@@ -321,6 +353,9 @@ def music_query(t: Turn) -> Reply:
     current = now_playing(t)
     if current is None:
         return t.reply("Nothing is playing right now.")
+    if WHAT_NEXT.search(t.text):
+        found = _beside(t, current, +1)
+        return t.reply(found if isinstance(found, str) else f"Next up is {found[1]}.")
     by = f" by {current['by']}" if current.get("by") else ""
     genre = f", {current['genre']}" if current.get("genre") else ""
     paused = ", paused" if current.get("paused") else ""
@@ -343,14 +378,41 @@ def music_likeness(t: Turn) -> Reply:
     return t.reply(t.pick("Noted: you like {}.", "I'll remember you like {}.").format(subject), [{"likes": subject}])
 
 
+# "I hate this song", "I don't like this": the model hears liking it (0.99 sure for "i hate this song")
+DISLIKE = re.compile(r"\b(?:(?:do|does|did)(?:n'?t| not) (?:really )?(?:like|love|enjoy)|hate|can'?t stand|"
+                     r"not (?:a fan of|into))\b")
+ABOUT_MUSIC = re.compile(r"\b(?:this|that|it|song|track|tune|music|artist|band|singer|one)\b")
+
+
+def dislike(u: Understanding, world: World) -> str | None:
+    """music_dislikeness for dislike said of music, or of "this" while something plays; one of the rules
+    skills/status.py runs."""
+    text = u.text.lower()
+    if not DISLIKE.search(text):
+        return None
+    playing = world.store.get(NOW) is not None
+    about_music = u.intent.startswith(("music_", "play_")) or playing and ABOUT_MUSIC.search(text)
+    return "music_dislikeness" if about_music else None
+
+
 @skill("music_dislikeness", accepts=("artist_name", "music_genre", "song_name"), does="remember music you dislike")
 def music_dislikeness(t: Turn) -> Reply:
+    """Remembered, and what plays by them stops for another artist's song."""
     subject = _subject(t)
     if subject is None:
         return t.reply("Which music don't you like?")
-    t.store.put(DISLIKES, [x for x in t.store.get(DISLIKES, []) if x != subject] + [subject])
+    disliked = [x for x in t.store.get(DISLIKES, []) if x != subject] + [subject]
+    t.store.put(DISLIKES, disliked)
     t.store.put(LIKES, [x for x in t.store.get(LIKES, []) if x != subject])
-    return t.reply(f"Okay, I'll remember you don't like {subject}.", [{"dislikes": subject}])
+    said = f"Okay, I'll remember you don't like {subject}."
+    current = now_playing(t)
+    if current and current["kind"] == "music" and subject in (current.get("by"), current["title"]):
+        others = [a for a in t.world.music if a["artist"] not in disliked and a["artist"] != current.get("by")]
+        if others:
+            song, by = others[0]["songs"][0], others[0]["artist"]
+            started = start(t, {**current, "title": song, "by": by, "genre": others[0]["genre"]}, f"{song} by {by}")
+            return t.reply(f"{said} Here's {song} by {by} instead.", [{"dislikes": subject}, *started.actions])
+    return t.reply(said, [{"dislikes": subject}])
 
 
 @skill("music_settings", accepts=("player_setting", "playlist_name", "song_name"), does="change the player settings")
