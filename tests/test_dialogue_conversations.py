@@ -913,7 +913,7 @@ def test_a_schema_1_database_opens_as_the_current_schema_with_its_rows(tmp_path)
     old.commit()
     old.close()
     store = Store(path)
-    assert store._read("PRAGMA user_version")[0][0] == SCHEMA_VERSION == 3
+    assert store._read("PRAGMA user_version")[0][0] == SCHEMA_VERSION == 4
     (timer,) = store.alarms()
     assert (timer.kind, timer.seconds, timer.repeat, timer.paused) == ("timer", 600, (), None)
     (event,) = store.events()

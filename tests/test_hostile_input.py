@@ -276,9 +276,12 @@ def test_normalize_never_raises_for_any_entity_type(text, caplog):
 
 
 @pytest.fixture(scope="module")
-def pipeline():
+def pipeline(tmp_path_factory):
+    """Module-wide, so built before the per-test HEARTH_HOME (tests/conftest.py): its state needs a path of its own,
+    or it would be the user's real memory."""
     nlu = OnnxNlu(default_model_dir(), threads=1)
-    return Pipeline(PipelineOptions(), nlu=nlu, dialogue=DialogueManager(clock=FakeClock(START)))
+    dm = DialogueManager(tmp_path_factory.mktemp("dialogue") / "hearth.db", clock=FakeClock(START))
+    return Pipeline(PipelineOptions(), nlu=nlu, dialogue=dm)
 
 
 @PROPERTY

@@ -24,7 +24,7 @@ from app.errors import HearthError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_S = 10.0  # how long to wait for another Hearth (the window, `hearth chat`) to finish a write
 DAMAGED = "memory_damaged"  # the one fault that sets the file aside
 # What a failed SQLite call means for the user, by primary result code: (error code, message, fix).
@@ -73,8 +73,8 @@ CREATE TABLE IF NOT EXISTS events (
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     2: ("ALTER TABLE alarms ADD COLUMN repeat TEXT NOT NULL DEFAULT ''",  # a recurring alarm's weekdays, "01234"
         "ALTER TABLE events ADD COLUMN reminder INTEGER NOT NULL DEFAULT 0"),  # a task to ring, not an appointment
-    3: ("ALTER TABLE alarms ADD COLUMN paused INTEGER",  # a paused timer's seconds left; NULL while it runs
-        "ALTER TABLE events ADD COLUMN repeat TEXT NOT NULL DEFAULT ''"),  # a recurring reminder's weekdays
+    3: ("ALTER TABLE alarms ADD COLUMN paused INTEGER",),  # a paused timer's seconds left; NULL while it runs
+    4: ("ALTER TABLE events ADD COLUMN repeat TEXT NOT NULL DEFAULT ''",),  # a recurring reminder's weekdays
 }
 
 

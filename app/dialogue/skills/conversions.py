@@ -68,6 +68,12 @@ CONVERSIONS = (  # (pattern, asks "how many X in a Y"): the first that parses wi
      False),
 )
 CONVERT = re.compile(r"^(?:(?:can|could|would) you |please )*convert\b")
+# "5 feet 10", "1 pound 4 ounces", "11 stone 6": one amount in two units, as heights and weights are said
+COMPOUND = re.compile(r"\b(?P<a>\d+) (?P<big>feet|foot|ft|pounds?|lbs?|stone) (?:and )?(?P<b>\d+(?:\.\d+)?)"
+                      r"(?: (?:inch(?:es)?|ounces?|oz|pounds?|lbs?))?(?= |$)")  # not "in": "5 feet 10 in cm"
+PARTS = {"feet": ("foot", "inch", 12), "foot": ("foot", "inch", 12), "ft": ("foot", "inch", 12),
+         "pound": ("pound", "ounce", 16), "pounds": ("pound", "ounce", 16), "lb": ("pound", "ounce", 16),
+         "lbs": ("pound", "ounce", 16), "stone": ("stone", "pound", 14)}
 AMOUNT_ONLY = re.compile(r"^(?:and |what about |how about |now |and what about )(?P<n>-?\d+(?:\.\d+)?)$")  # "and 20?"
 UNITS_ONLY = re.compile(rf"^(?:and |what about |how about |now )?(?:in |to |into )?(?P<target>{UNIT})$")  # a follow-up
 ANOTHER_DAY = re.compile(r"^(?:and|what about|how about|now) (?:in (?P<unit>days|weeks|months|sleeps|nights)"
@@ -181,7 +187,9 @@ def _fluid(unit_: pint.Unit, other: pint.Unit) -> pint.Unit:
     return unit_
 
 
-def _convert(t: Turn, amount: float, source: pint.Unit, target: pint.Unit, how_many: bool) -> Reply:
+def _convert(t: Turn, amount: float, source: pint.Unit, target: pint.Unit, how_many: bool,
+             given: str | None = None) -> Reply:
+    """`given`: how the amount was said, where that was not one number and one unit ("five feet ten inches")."""
     ureg = registry()
     source, target = _fluid(source, target), _fluid(target, source)
     if source.dimensionality != target.dimensionality:
@@ -196,7 +204,8 @@ def _convert(t: Turn, amount: float, source: pint.Unit, target: pint.Unit, how_m
     if how_many:
         given = say.a(_name(str(source), 1)) if amount == 1 else f"{say.number(amount, 6)} {_name(str(source), amount)}"
         return t.reply(f"There {'is' if shown == 1 and not about else 'are'} {answer} in {given}.")
-    return t.reply(f"{say.number(amount, 6).capitalize()} {_name(str(source), amount)} is {answer}.")
+    given = given or f"{say.number(amount, 6)} {_name(str(source), amount)}"
+    return t.reply(f"{given[:1].upper()}{given[1:]} is {answer}.")
 
 
 def _other_scale(words: str, target: pint.Unit | None) -> pint.Unit | None:
@@ -206,14 +215,21 @@ def _other_scale(words: str, target: pint.Unit | None) -> pint.Unit | None:
     return registry().parse_units("degree_Celsius" if str(target) == "degree_Fahrenheit" else "degree_Fahrenheit")
 
 
-def _units(text: str) -> tuple[float, pint.Unit, pint.Unit, bool] | None:
-    """(amount, from, to, asks "how many X in a Y") when the words are a conversion of units Hearth knows."""
+def _units(text: str) -> tuple[float, pint.Unit, pint.Unit, bool, str | None] | None:
+    """(amount, from, to, asks "how many X in a Y", how it was said) when the words are a conversion of units Hearth
+    knows; an amount in two units ("5 feet 10") is counted in the smaller one."""
+    given = None
+    if m := COMPOUND.search(text):
+        big, small, per = PARTS[m["big"]]
+        a, b = int(m["a"]), float(m["b"])
+        given = f"{say.number(a)} {_name(big, a)} {say.number(b)} {_name(small, b)}"
+        text = f"{text[:m.start()]}{a * per + b:g} {small}{text[m.end():]}"
     for pattern, how_many in CONVERSIONS:
         if m := pattern.search(text):
             target = unit(m["target"])
             source = unit(m["source"]) or _other_scale(m["source"], target)
             if source is not None and target is not None:
-                return _amount(m["amount"]), source, target, how_many
+                return _amount(m["amount"]), source, target, how_many, given
     return None
 
 
