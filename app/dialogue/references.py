@@ -124,6 +124,8 @@ def _same_unit(u: Understanding, state: Session, n: str) -> Understanding | None
     said = next((e for e in state.entities() if e.type == "time"), None)
     if said is None or state.last_intent not in SKILLS or "time" not in SKILLS[state.last_intent].accepts:
         return None
+    if state.last_intent.startswith("calendar_") and state.last_event_id:
+        return None  # "make it 10" after a meeting was set: calendar_move moves it (calendar.event_request)
     unit = re.search(r"\b(?:seconds?|minutes?|mins?|hours?)\b", said.text.lower())
     new = Entity("time", f"{n} {unit[0]}" if unit else n, 0, 0)
     return _as(u, state.last_intent, [e for e in state.entities() if e.type != "time"] + [new])

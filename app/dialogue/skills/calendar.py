@@ -27,7 +27,8 @@ _AT_CLOCK = re.compile(r"\bat (?:\d{1,2}(?::\d\d)?(?: ?[ap]\.?m\b\.?)?|noon|midn
 MOVE_IT = re.compile(r"\b(?:move|change|push|put|make|reschedule|shift|bring) (?:it|that|the event|the meeting)\b")
 CANCEL_IT = re.compile(r"^\W*(?:(?:no|actually|oh|please|sorry)\W+)*(?:cancel|delete|remove|forget|scrap)\s+"
                        r"(?:that|it|this)(?: one| reminder| event)?(?: please)?\W*$")
-_BARE_HOUR = re.compile(r"\bto (\d{1,2})(?::(\d\d))?\s*$")  # "move it to 11": an hour said alone
+# "move it to 11", "make it 10 instead": an hour said alone
+_BARE_HOUR = re.compile(r"\b(?:to|it|that) (\d{1,2})(?::(\d\d))?(?:\s+(?:instead|please|then))*\W*$")
 _HALF_SAID = re.compile(r"\b[ap]\.?m\b|morning|afternoon|evening|night|noon|midnight")
 _YOURS = {"my": "your", "me": "you", "i": "you", "i'm": "you're", "myself": "yourself", "mine": "yours"}
 

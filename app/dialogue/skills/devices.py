@@ -623,10 +623,13 @@ def room_level(u: Understanding, world: World) -> str | None:
 def direction(u: Understanding, world: World) -> str | None:
     """The switch intent the words say when the model picked the opposite ("turn of the lights" ->
     iot_hue_lightup) or the wrong device ("turn on the fairy lights", a plug, -> iot_hue_lighton); a level
-    without a colour is brightness ("turn on the lights at 30 percent" too), and "unmute" is not "volume up"."""
+    without a colour is brightness ("turn on the lights at 30 percent" too), "unmute" is not "volume up" and a volume
+    level is not mute."""
     way, text = switched(u.text), u.text.lower()
     if u.intent.startswith("audio_volume") and re.search(r"\bun-?mute\b", text):
         return "audio_volume_mute"
+    if u.intent == "audio_volume_mute" and not re.search(r"\bmute|\bsilen|\bquiet", text) and _said_level(text):
+        return "audio_volume_up"  # "set the speaker to 25": a level, which the model heard as mute
     if u.intent not in LIGHT_INTENTS | {"iot_wemo_on", "iot_wemo_off"}:
         return None
     kinds = {d.kind for d in named(world, text) if "on" in d.state}  # a switchable device named

@@ -29,7 +29,7 @@ STATUS = {
     **dict.fromkeys(("play_music", "play_radio", "play_podcasts", "play_audiobook", "music_settings",
                      "music_likeness", "music_dislikeness", "general_commandstop", *media.TRANSPORT), "music_query"),
     **dict.fromkeys(("alarm_set", "alarm_remove"), "alarm_query"),
-    **dict.fromkeys(("calendar_set", "calendar_remove"), "calendar_query"),
+    **dict.fromkeys(("calendar_set", "calendar_remove", "calendar_move"), "calendar_query"),
     **dict.fromkeys(("lists_createoradd", "lists_remove"), "lists_query"),
     "home_off": "home_query",
 }
