@@ -68,6 +68,8 @@ def resolve(u: Understanding, state: Session, world: World) -> Understanding | N
         return _as(u, "qa_maths", [])
     if (state.last_intent or "").startswith(MEDIA_INTENTS) and MEDIA_IT.match(text):
         return _as(u, "media_pause" if "pause" in text else "media_stop", [])
+    if (state.last_intent or "").startswith("iot_hue") and state.last_devices and devices.BARE_CHANGE.match(text):
+        return _devices(u, state, world)  # "a bit warmer" right after the lights: the model heard the weather
     if ((state.last_intent or "").startswith("iot_") and state.last_devices and devices.PRONOUN.search(text)
             and not u.entity("place_name", "time_zone", "house_place")):  # "how warm is it in paris": a city, not the
         # lights; "set the living room lights to 40 percent and make them blue": the room said, not the last one

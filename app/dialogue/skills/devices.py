@@ -68,6 +68,11 @@ def device_later(t: Turn) -> Reply:
                    "you.")
 
 
+# "a bit warmer", "brighter please" alone: a change to the lights just talked about (references.py), as "them" is
+BARE_CHANGE = re.compile(r"^\W*(?:(?:a bit|a little|a touch|slightly|much|even|bit|now|and)\s+)*"
+                         r"(?:warmer|cooler|colder|brighter|dimmer|darker|lighter)(?:\s+(?:please|still))?\W*$")
+
+
 def targets(t: Turn, kind: str) -> list[Device] | Reply:
     """The devices this turn means: a named room or "here", "them" (the last ones), a device named, or all of a kind;
     less the rooms and devices named after "except" ("all the lights except the kitchen")."""
@@ -98,7 +103,7 @@ def _targets(t: Turn, kind: str, places: list[Entity], text: str) -> list[Device
         if found or not carried:  # "is the heater on" after "turn on the kitchen light": the heater, wherever it is
             where = say.join([t.world.room_name(r) for r in rooms], "or")
             return found or t.reply(f"There's no {kind.replace('_', ' ')} in the {where}.")
-    if PRONOUN.search(text) and t.session.last_devices:
+    if (PRONOUN.search(text) or BARE_CHANGE.match(text)) and t.session.last_devices:
         last = [t.world.devices[i] for i in t.session.last_devices if i in t.world.devices]
         if last:
             return last

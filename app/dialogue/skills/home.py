@@ -1,4 +1,5 @@
-"""Whole-home commands ("turn everything off", "goodnight") and the question of what is still on.
+"""Whole-home commands ("turn everything off", "goodnight"), the question of what is still on, and what the home
+holds ("what rooms are there", "what's in the kitchen").
 
 HWU64 has no intent for them ("goodnight" comes out as audio_volume_mute), so the words decide
 (`command`, one of the rules skills/status.py runs).
@@ -77,3 +78,35 @@ def what_is_on(t: Turn) -> Reply:
     lit = f"{say.join([f'the {d.name}' for d in on])} {'are' if devices.plural(on) else 'is'} on." if on else ""
     music = f"{playing['title']} is {'paused' if playing.get('paused') else 'playing'}." if playing else ""
     return t.reply(devices.answer(t, not asked_off, f"{lit} {music}".strip()))
+
+
+# "what rooms are there", "what devices can you control", "what's in the kitchen" (the model: an encyclopedia
+# question, a place to recommend, the vacuum)
+INVENTORY = re.compile(r"^\W*(?:what|which) (?:rooms|devices|things|lights|plugs)(?: (?:are there|do (?:you|i) have|"
+                       r"can you (?:control|switch|see)|do you control|are in (?:the|my) (?:house|home|flat)))\W*$"
+                       r"|^\W*what (?:can|do) you control\W*$"
+                       r"|^\W*what(?:'s| is) (?:there )?in (?:the |my )?(?P<room>[a-z ]{3,20}?)\W*$")
+
+
+def inventory(u: Understanding, world: World) -> str | None:
+    """home_inventory for the words above ("what's in X" only for a room of the home); one of the rules
+    skills/status.py runs before its question rules."""
+    m = INVENTORY.match(u.text.lower())
+    if m is None or m["room"] and m["room"].replace(" ", "_") not in world.rooms and not u.entity("house_place"):
+        return None  # "what's in the news"; "what's in the garage" (a room the home hasn't) is answered
+    return "home_inventory"
+
+
+@skill("home_inventory", does="tell you what the home has")
+def home_inventory(t: Turn) -> Reply:
+    m = INVENTORY.match(t.text)
+    rooms = t.world.rooms
+    if m and m["room"] and (room := m["room"].replace(" ", "_")) not in rooms:
+        return t.reply(f"There's no {m['room']} in the simulated home. The rooms are {say.join(list(rooms.values()))}.")
+    if not (m and m["room"]):
+        listed = [f"the {name}: {say.join([d.name for d in t.world.find(room=r)])}" for r, name in rooms.items()]
+        return t.reply(f"The simulated home has {say.number(len(listed))} rooms. In {'; in '.join(listed)}.")
+    found = t.world.find(room=room)
+    on = [d for d in found if d.state.get("on")]
+    state = f" On now: {say.join([f'the {d.name}' for d in on])}." if on else ""
+    return t.reply(f"In the {rooms[room]}: {say.join([f'the {d.name}' for d in found])}.{state}")
