@@ -12,6 +12,7 @@ import calendar
 import functools
 import logging
 import re
+import string
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -23,7 +24,8 @@ from app.nlu.values import names_holiday
 from .. import questions
 from .. import speech_text as say
 from ..slots import Slots, digits, value
-from . import clock_skills, currency, general, maths, offline, weather  # noqa: F401 (registered before they are wrapped)
+# registered before they are wrapped; personal: a remembered birthday to count the days to
+from . import clock_skills, currency, general, maths, offline, personal, weather  # noqa: F401
 from .base import Reply, Turn, answers_first, skill
 
 if TYPE_CHECKING:
@@ -333,13 +335,16 @@ def _dates_answer(t: Turn, text: str) -> Reply | None:
         past = m["dir"] in ("since", "ago was")
         what = re.sub(r"^(?:the|my|next)\s+", "", m["what"])
         day = _target_day(what, t.now, past)
+        said = re.sub(r"^my\s+", "your ", m["what"])  # "until my birthday": "your birthday"
+        named = "" if DATE_WORDS.search(what) else f"{string.capwords(what)}, "  # "New Year's Day"
+        if day is None and (when := personal.date_of(t.store, what)):  # "my birthday is march 3rd", remembered
+            day, named = _target_day(when, t.now, past), f"{said}, "
         if day is None:  # "how long to boil an egg" is not a date sum; "how many days until my holiday" is one
-            said = re.sub(r"^my\s+", "your ", m["what"])  # "until my birthday": "the date of your birthday"
-            return t.reply(f"I don't know the date of {said}, so I can't count the days.") if m["unit"] else None
+            hint = f" Tell me, like: {m['what']} is March the third." if m["what"].startswith("my ") else ""
+            return t.reply(f"I don't know the date of {said}, so I can't count the days.{hint}") if m["unit"] else None
         days = abs((day - today).days)
         t.session.answered(days)
-        t.session.last_quantity = {"until": m["unit"] or "days", "dir": m["dir"], "what": what}  # "and in weeks?"
-        named = "" if DATE_WORDS.search(what) else f"{what.title()}, "
+        t.session.last_quantity = {"until": m["unit"] or "days", "dir": m["dir"], "what": m["what"]}  # "and in weeks?"
         if days == 0:
             return t.reply(f"That's today: {say.full_date(day)}.")
         if past:
@@ -360,7 +365,7 @@ def _dates_answer(t: Turn, text: str) -> Reply | None:
         if day is None:
             return None  # "what day is it": the clock's
         verb = "was" if day < today else "is"
-        return t.reply(f"{what.title()} {verb} on {say.full_date(day)}.")
+        return t.reply(f"{string.capwords(what)} {verb} on {say.full_date(day)}.")
     if re.search(r"\bhow old\b", text) and (m := AGE.search(text)):
         return _age(t, m["when"])
     return None

@@ -27,8 +27,9 @@ def convert(amount: float, source: str, target: str) -> float:
 
 
 # Sums of money the model files as currency ("a 20 percent tip on 45 dollars", "split 90 dollars between 3"): no rate
-TIP = re.compile(r"(?P<pct>\d+(?:\.\d+)?) ?(?:percent|per cent|%) tip (?:on|for) (?:a |an )?\D{0,3}?"
+TIP = re.compile(r"(?:(?P<pct>\d+(?:\.\d+)?) ?(?:percent|per cent|%) )?tip (?:on|for) (?:a |an )?\D{0,3}?"
                  r"(?P<amount>\d+(?:\.\d+)?)")
+USUAL_TIPS = (15, 20)  # "tip on 80 dollars", no percentage said: the usual ones
 SPLIT = re.compile(r"\b(?:split|divide|share)\w* (?:a |an |the )?\D{0,3}?(?P<amount>\d+(?:\.\d+)?)\D{0,30}? "
                    r"(?:between|among|by|into|for|with) (?P<n>\d+)")
 
@@ -45,7 +46,12 @@ def money(code: str, amount: float) -> str:
 
 def _sum(t: Turn, code: str) -> Reply | None:
     text = digits(t.u.text)
-    if m := TIP.search(text):
+    if (m := TIP.search(text)) and not m["pct"]:
+        amount = float(m["amount"])
+        low, high = (amount * pct / 100 for pct in USUAL_TIPS)
+        return t.reply(f"On {money(code, amount)}, a {say.number(USUAL_TIPS[0])} percent tip is {money(code, low)} and "
+                       f"a {say.number(USUAL_TIPS[1])} percent tip is {money(code, high)}.")
+    if m:
         pct, amount = float(m["pct"]), float(m["amount"])
         tip = amount * pct / 100
         t.session.answered(tip)

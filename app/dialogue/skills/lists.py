@@ -198,6 +198,8 @@ def _spoken(name: str) -> str:
 def lists_createoradd(t: Turn) -> Reply:
     items = _items(t, ADD)
     name = _name(t) or ("shopping" if NEED.match(t.text) else _which(t))  # a need goes on the shopping list
+    if name is None and items and not t.store.lists():
+        name = "shopping"  # "add milk" with no list yet: the list people start with
     if name is None:
         t.u.entities += [Entity("item", i, 0, 0, i) for i in items if not t.slots.all("item")]
         return t.ask("list_name", "Which list?" if items else "What should the list be called?")

@@ -27,6 +27,9 @@ NAME_QUERY = re.compile(r"\bwhat(?:'s| is) my name\b|^\W*who am i\W*$"
                         r"|\bdo you (?:know|remember) (?:my name|who i am)\b")
 REMEMBER = re.compile(r"^\W*(?:(?:please|hearth|can you|could you)\W+)*(?:remember|note|don't forget)(?: that)?\s+"
                       r"(?!to\b|me\b|when\b|what\b)(?P<fact>.{3,})$")
+# "my birthday is march 3rd", "my anniversary is on june 12": a date to remember without "remember"
+MY_DATE = re.compile(r"^\W*(?:and\W+)?(?P<fact>my (?:birthday|anniversary|[a-z]+'s birthday)(?:'s| is)(?: on)? "
+                     r".{3,40}?)\W*$")
 RECALL_ALL = re.compile(r"\bwhat (?:do you remember|have i (?:told you|asked you to remember)|did i (?:tell|ask) you "
                         r"to remember)\b")
 RECALL_ABOUT = re.compile(r"\bwhat did i (?:tell you|say) about (?P<about>.+)")
@@ -65,7 +68,7 @@ def request(u: Understanding, world: World) -> str | None:
         return "personal_name_query"
     if (m := FORGET.match(text)) and _forgets_something(world.store, m):
         return "personal_forget"
-    if REMEMBER.match(text):
+    if REMEMBER.match(text) or MY_DATE.match(text):
         return "personal_remember"
     if RECALL_ALL.search(text) or RECALL_ABOUT.search(text):
         return "personal_recall"
@@ -109,13 +112,27 @@ def name_query(t: Turn) -> Reply:
 
 @skill("personal_remember", does="remember something for you")
 def remember(t: Turn) -> Reply:
-    fact = REMEMBER.match(t.text.strip())["fact"].strip().rstrip(".!")
-    kept = facts(t.store)
+    fact = (REMEMBER.match(t.text.strip()) or MY_DATE.match(t.text.strip()))["fact"].strip().rstrip(".!")
+    kept = [f for f in facts(t.store) if not _same_date(f["text"], fact)]  # a birthday said again replaces it
     if len(kept) >= MAX_FACTS:
         return t.reply(f"I'm already keeping {say.number(MAX_FACTS)} things for you. Ask me to forget one first.")
     kept.append({"text": fact, "at": t.now.isoformat()})
     t.store.put(FACTS_KEY, kept)
     return t.reply(f"Okay, I'll remember that {second_person(fact)}.", [{"personal": "fact", "added": fact}])
+
+
+def _same_date(old: str, new: str) -> bool:
+    """Both say when the same thing is ("my birthday is ...")."""
+    return bool((a := MY_DATE.match(old)) and (b := MY_DATE.match(new))
+                and a["fact"].split(" is")[0].split("'s")[0] == b["fact"].split(" is")[0].split("'s")[0])
+
+
+def date_of(store: Store, what: str) -> str | None:
+    """When a remembered thing is ("march 3rd" for "birthday", from "my birthday is march 3rd"), or None."""
+    for f in reversed(matching(store, what)):
+        if m := re.search(r"\b(?:is|on)\s+(?:on\s+)?(?P<when>[^,.]{3,40})$", f["text"]):
+            return m["when"]
+    return None
 
 
 @skill("personal_recall", does="say what you asked me to remember")
