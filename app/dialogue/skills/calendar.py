@@ -10,12 +10,13 @@ import re
 from datetime import datetime, timedelta
 from itertools import chain
 
-from app.nlu.types import Entity
+from app.nlu.types import Entity, Understanding
 from app.nlu.values import clean_text, normalize, repeat_days, without_repeats
 
 from .. import speech_text as say
 from ..slots import Moment, Slots, digits, weekend
 from ..state import Event
+from ..world import World
 from . import alarms
 from .base import Reply, Turn, on_confirm, skill
 
@@ -62,6 +63,30 @@ def _title(t: Turn) -> str | None:
     if names and people and people not in names:
         return f"{names} with {people}"
     return names or (f"meeting with {people}" if people else None)
+
+
+CLEAR_ALL = re.compile(r"\b(?:clear|empty|wipe)(?: out)? (?:my|the) (?:whole )?(?:calendar|diary|schedule)\b"
+                       r"|\b(?:all|every one of) (?:my |the )?(?:events|appointments|meetings|reminders)\b"
+                       r"|\beverything (?:on|from|in) (?:my|the) (?:calendar|diary|schedule)\b")
+# Words for any event, which name none ("what's my next appointment" after "dinner with Jo")
+ANY_EVENT = {"appointment", "appointments", "meeting", "meetings", "event", "events", "plans", "anything", "something",
+             "thing", "things", "engagement"}
+NEXT_ONE = re.compile(r"\b(?:my|the) next (?:appointment|meeting|event|thing|engagement|one)\b"
+                      r"|\bwhat(?:'s| is) next on my (?:calendar|diary|schedule)\b")
+BOOKING = re.compile(r"^\W*(?:(?:please|can you|could you)\W+)*(?:book|schedule|add|put|set up|make|create|arrange|"
+                     r"pencil in)\s+(?:(?:a|an|the|my|in)\s+)?(?:(?:new|appointment|event) (?:for|called)\s+)?")
+TRAILING = re.compile(r"(?:\s+(?:on|at|for|in|to|next|this|my|the|calendar|diary|appointment))+\s*$")
+
+
+def _booked(t: Turn) -> str | None:
+    """"haircut" from "book a haircut on saturday at 11", where the model tagged no event: the words between the
+    command and the first time or day."""
+    m = BOOKING.match(t.text)
+    if m is None:
+        return None
+    times = [e.start for e in t.u.entities if e.type in TIME_SLOTS and e.start >= m.end()]
+    title = TRAILING.sub("", t.text[m.end():min(times, default=len(t.text))].strip(" ,.?!"))
+    return title if 0 < len(title.split()) <= 5 else None
 
 
 def _is_time(words: str) -> bool:
@@ -131,7 +156,7 @@ def _window(t: Turn) -> tuple[datetime, datetime, str]:
 def calendar_set(t: Turn) -> Reply:
     reminder = bool(REMINDER.search(t.text))
     task, joins, words = _reminder(t) if reminder else (None, "", "")
-    title = task or _title(t)
+    title = task or _title(t) or (None if reminder else _booked(t))
     if title is None:
         return t.ask("event_name", "What should I remind you about?" if reminder else "What should I call it?")
     m = _reminder_moment(t, words) if reminder else _event_moment(t)
@@ -170,14 +195,30 @@ def calendar_query(t: Turn) -> Reply:
         return _reminders(t)
     start, end, scope = _window(t)
     events = t.store.events(start, end)
-    if title := _title(t):
+    if (title := _title(t)) and title not in ANY_EVENT:
         events = [e for e in events if title in e.title.lower() or e.title.lower() in title]
+    if events and NEXT_ONE.search(t.text):  # "what's my next appointment": the first, whatever it is called
+        t.session.last_event_id = events[0].id
+        return t.reply(f"Your next one is {describe(events[0], t.now)}.")
     t.session.last_event_id = events[0].id if len(events) == 1 else None  # "move it to 11" next: that one
     if not events and scope == "coming up":  # no day named: the next thirty days
         return t.reply(t.pick("Nothing coming up on your calendar.", "Your calendar is clear for the next thirty days."))
     if not events:
         return t.reply(t.pick("Nothing on your calendar {}.", "Your calendar is clear {}.").format(scope))
     return t.reply(f"You have {say.plural(len(events), 'event')} {scope}: {say.join([describe(e, t.now) for e in events])}.")
+
+
+WHEN_IS_MY = re.compile(r"^\W*when(?:'s| is| was) (?:my|the) (?P<what>[\w' ]{3,40}?)\W*$")
+
+
+def asking_when(u: Understanding, world: World) -> str | None:
+    """calendar_query for "when is my haircut" when an event is called that (the model hears chit-chat); one of the
+    rules skills/status.py runs before its question rules."""
+    m = WHEN_IS_MY.match(u.text.lower())
+    if m is None:
+        return None
+    what = m["what"]
+    return "calendar_query" if any(what in e.title.lower() for e in world.store.events()) else None
 
 
 def event_request(text: str, last_intent: str | None, last_event_id: int | None) -> str | None:
@@ -252,6 +293,14 @@ def calendar_remove(t: Turn) -> Reply:
             return t.reply("That's no longer on your calendar.")
         return remove_events(t, ids=[t.session.last_event_id])
     reminder = bool(REMINDER.search(t.text))
+    if CLEAR_ALL.search(t.text):  # "clear my calendar", "cancel all my reminders": everything to come, asked first
+        kept = [e for e in t.store.events(t.now) if e.reminder or not reminder]
+        kind = "reminder" if reminder else "event"
+        if not kept:
+            return t.reply(f"You don't have any {kind}s to remove.")
+        many = {1: f"your {kind}", 2: f"both {kind}s"}.get(len(kept), f"all {say.plural(len(kept), kind)}")
+        return t.confirm(f"Remove {many}: {say.join([describe(e, t.now) for e in kept])}?", "calendar.remove",
+                         ids=[e.id for e in kept])
     title = (_reminder(t)[0] if reminder else None) or _title(t)
     m = t.slots.moment("awake")
     if m.impossible:

@@ -15,8 +15,8 @@ from app.nlu.types import Understanding
 
 from .. import questions
 from ..world import World
-from . import (chance, climate, clock_skills, conversions, currency, devices, doors, general, home, lists, media,
-               offline, personal, spelling)
+from . import (calendar, chance, climate, clock_skills, conversions, currency, devices, doors, general, home, lists,
+               media, offline, personal, spelling)
 from .base import SKILLS, Reply, Turn, skill
 
 STATUS = {
@@ -50,7 +50,7 @@ def route(u: Understanding, world: World) -> Understanding:
     if questions.is_prohibition(u.text):  # "don't turn on the lights" acts on nothing
         return Understanding(u.text, "general_dontcare", 1.0, u.entities, u.alternatives)
     if intent := (personal.request(u, world) or doors.request(u, world) or climate.request(u, world)
-                  or general.said_again(u, world) or home.inventory(u, world)
+                  or general.said_again(u, world) or home.inventory(u, world) or calendar.asking_when(u, world)
                   or general.checking_in(u, world)
                   or media.asking_what_plays(u, world) or clock_skills.fact_request(u, world)
                   or currency.sum_request(u, world) or spelling.request(u, world) or offline.translation(u, world)):
