@@ -153,20 +153,19 @@ def _chosen(t: Turn) -> bool:
                 or re.search(r"\b(all|both|every)\b", t.text))
 
 
-# Words for any plug or device, which name none of them
-GENERIC = {"plug", "plugs", "socket", "sockets", "outlet", "outlets", "switch", "switches", "device", "devices",
-           "thing", "things", "everything", "power", "smart", "it", "them", "that"}
-
-
 def _not_here(t: Turn) -> str | None:
-    """The device asked for ("the tv", "the fan") when the home has nothing by that name, or None: the model files
-    them under the plugs, which then asked "Which plug?" for a TV."""
-    said = t.slots.text("device_type")
-    words = set(re.findall(r"[a-z]+", (said or "").lower())) - GENERIC
-    if not words or PRONOUN.search(t.text) or any(w in d.name.split() or w.rstrip("s") in d.name.split()
-                                                  for d in t.world.devices.values() for w in words):
+    """The device asked for ("the tv", "the fan") when the home has nothing by that name or of that kind, or None:
+    the model files them under the plugs, which then asked "Which plug?" for a TV."""
+    said = re.sub(r"^(?:the|my|a|an)\s+", "", (t.slots.text("device_type") or "").lower().strip())
+    if not said or PRONOUN.search(t.text):
         return None
-    return re.sub(r"\btv\b", "TV", said.lower())
+    kind = next((k for k, words in vocabulary().devices.items() if said == k or said in words), None)
+    if kind is not None and t.world.find(kind):
+        return None  # "the socket": a word for the plugs there are
+    if any(w in d.name.split() or w.rstrip("s") in d.name.split() for d in t.world.devices.values()
+           for w in said.split()):
+        return None  # "the heater"
+    return re.sub(r"\btv\b", "TV", said)
 
 
 def _remember(t: Turn, devices: list[Device], changing: bool = True) -> None:
