@@ -24,7 +24,7 @@ from app.text import apostrophes
 from . import presence, questions, references
 from .clock import Clock, SystemClock
 from .reply import Reply
-from .skills import CONFIRMED, SKILLS, Session, Turn, alarms, calendar, devices, general, lists, status
+from .skills import CONFIRMED, SKILLS, Session, Turn, alarms, calendar, devices, general, lists, media, status
 from .skills.base import Skill
 from .slots import Slots, value
 from .snapshot import WorldSnapshot
@@ -334,8 +334,10 @@ class DialogueManager:
                 out.append(Reply(self.store.notice, intent="system_notice"))
                 self.store.notice = None
             for a in self.store.take_due(now, lambda a: alarms.next_ring(a, now)):  # a recurring one re-arms
-                action = {a.kind: a.id, "fired": True, "due": a.due.isoformat()}
-                out.append(Reply(alarms.announce(a, now), [action], intent="alarm_set"))
+                actions = [{a.kind: a.id, "fired": True, "due": a.due.isoformat()}]
+                if alarms.is_sleep_timer(a):
+                    actions += media.stop_in(self.store)
+                out.append(Reply(alarms.announce(a, now), actions, intent="alarm_set"))
             for e in self._due_events(now):
                 action = {"event": e.id, "fired": True, "due": e.start.isoformat()}
                 out.append(Reply(calendar.announce(e, now), [action], intent="calendar_set"))

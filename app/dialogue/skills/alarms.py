@@ -131,9 +131,16 @@ def next_on(days: tuple[int, ...], at: datetime, after: datetime) -> datetime:
     return next(t for d in dates if d.weekday() in days and (t := datetime.combine(d, wall, after.tzinfo)) > after)
 
 
+def is_sleep_timer(a: Alarm) -> bool:
+    """"Set a sleep timer for 30 minutes": when it is done the music stops (DialogueManager.due_announcements)."""
+    return a.kind == "timer" and a.label == "sleep"
+
+
 def announce(a: Alarm, now: datetime) -> str:
     """What Hearth says when an alarm or timer goes off (or went off while it was closed)."""
     late = (now - a.due).total_seconds() > 120
+    if is_sleep_timer(a):
+        return "While I was away, your sleep timer finished." if late else "Your sleep timer is done. Good night."
     if a.kind == "timer":
         what = f"your {_timer_called(a, length=True)}"
         return f"While I was away, {what} finished." if late else f"Time's up! {what.capitalize()} is done."
@@ -345,7 +352,9 @@ def alarm_set(t: Turn) -> Reply:
     days = repeat_days(t.text)
     if timer:
         alarm_id = t.store.add_alarm("timer", t.now + timedelta(seconds=m.seconds), m.seconds, label)
-        if name:
+        if name == "sleep":
+            text = "Okay, the music stops in {}."
+        elif name:
             text = t.pick(f"I've set {say.a(name)} timer for {{}}.", f"Okay, your {name} timer is running: {{}}.")
         else:
             text = t.pick("I've set a timer for {}.", "Okay, {}, starting now.", "Your timer for {} is running.")

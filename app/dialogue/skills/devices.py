@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from app.nlu.types import Entity, Understanding
 from app.vocabulary import vocabulary
@@ -64,6 +64,12 @@ def later(u: Understanding, world: World) -> str | None:
 
 @skill("iot_later", does="change a device later")
 def device_later(t: Turn) -> Reply:
+    """The music's end in a while is a sleep timer (the alarm skills run it); other changes can't wait yet."""
+    m = t.slots.moment()
+    if STOP_LATER.search(digits(t.text)) and m.seconds and m.seconds > 0:
+        alarm_id = t.store.add_alarm("timer", t.now + timedelta(seconds=m.seconds), m.seconds, "sleep")
+        return t.reply(f"Okay, the music stops in {say.duration(m.seconds)}.",
+                       [{"timer": alarm_id, "set": {"seconds": m.seconds}, "sleep": True}])
     return t.reply("I can't do that later yet, so I didn't change anything. Ask me again then, or ask me to remind "
                    "you.")
 

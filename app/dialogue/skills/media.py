@@ -9,6 +9,7 @@ from app.nlu.types import Understanding
 
 from .. import speech_text as say
 from ..slots import digits
+from ..state import Store
 from ..world import World
 from .base import Reply, Turn, skill
 
@@ -73,11 +74,16 @@ def start(t: Turn, item: dict, spoken: str) -> Reply:
 
 def stop(t: Turn) -> list[dict]:
     """Stop playback (general_commandstop uses this too); returns the actions, empty if nothing played."""
-    current = now_playing(t)
+    return stop_in(t.store)
+
+
+def stop_in(store: Store) -> list[dict]:
+    """`stop` on the store itself: a sleep timer stops the music with no turn (DialogueManager.due_announcements)."""
+    current = store.get(NOW)
     if current is None:
         return []
-    t.store.put(STOPPED, current)
-    t.store.delete(NOW)
+    store.put(STOPPED, current)
+    store.delete(NOW)
     return [{"player": "stop"}]
 
 
