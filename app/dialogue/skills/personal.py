@@ -8,9 +8,12 @@ on this machine only. A question is taken for a memory only when every word it a
 
 from __future__ import annotations
 
+import calendar
 import re
+from datetime import datetime
 
 from app.nlu.types import Understanding
+from app.nlu.values import normalize
 
 from .. import speech_text as say
 from ..state import Store
@@ -30,6 +33,7 @@ REMEMBER = re.compile(r"^\W*(?:(?:please|hearth|can you|could you)\W+)*(?:rememb
 # "my birthday is march 3rd", "my anniversary is on june 12": a date to remember without "remember"
 MY_DATE = re.compile(r"^\W*(?:and\W+)?(?P<fact>my (?:birthday|anniversary|[a-z]+'s birthday)(?:'s| is)(?: on)? "
                      r".{3,40}?)\W*$")
+RELATIVE = re.compile(r"\b(?:today|tomorrow|yesterday|next|this|last|in \d+|days?|weeks?)\b")
 RECALL_ALL = re.compile(r"\bwhat (?:do you remember|have i (?:told you|asked you to remember)|did i (?:tell|ask) you "
                         r"to remember)\b")
 RECALL_ABOUT = re.compile(r"\bwhat did i (?:tell you|say) about (?P<about>.+)")
@@ -113,12 +117,26 @@ def name_query(t: Turn) -> Reply:
 @skill("personal_remember", does="remember something for you")
 def remember(t: Turn) -> Reply:
     fact = (REMEMBER.match(t.text.strip()) or MY_DATE.match(t.text.strip()))["fact"].strip().rstrip(".!")
+    fact = _dated(fact, t.now)
     kept = [f for f in facts(t.store) if not _same_date(f["text"], fact)]  # a birthday said again replaces it
     if len(kept) >= MAX_FACTS:
         return t.reply(f"I'm already keeping {say.number(MAX_FACTS)} things for you. Ask me to forget one first.")
     kept.append({"text": fact, "at": t.now.isoformat()})
     t.store.put(FACTS_KEY, kept)
     return t.reply(f"Okay, I'll remember that {second_person(fact)}.", [{"personal": "fact", "added": fact}])
+
+
+def _dated(fact: str, now: datetime) -> str:
+    """"my birthday is tomorrow" kept as "my birthday is December 3": a day said relative to today would move."""
+    m = MY_DATE.match(fact)
+    when = re.search(r"\b(?:is|on)\s+(?:on\s+)?(?P<when>.+)$", fact) if m else None
+    if when is None or not RELATIVE.search(when["when"]):
+        return fact
+    value = normalize("date", when["when"], now)
+    if not (isinstance(value, dict) and value.get("iso")):
+        return fact
+    day = datetime.fromisoformat(value["iso"])
+    return f"{fact[:when.start('when')]}{calendar.month_name[day.month]} {day.day}"
 
 
 def _same_date(old: str, new: str) -> bool:
