@@ -50,7 +50,8 @@ SETTING = re.compile(r"^\s*(?:please )?(?:set|start|make|create|add|put)\b")
 # yet", "how much time is left"; not the "it" of "what time is it".
 IT_THE_ALARM = re.compile(r"\b(?:on|to|from|off|for|of|in|cancel|stop|remove|delete|clear|end|check|pause|extend|"
                           r"restart|reset|resume|unpause|continue)"
-                          r"\s+(?:it|that(?: one)?|the (?:first|second|third|last|other) one)\b"
+                          r"\s+(?:it|that(?: one)?|the (?:first|second|third|last|other) one|them(?: all)?|all of them|"
+                          r"both(?: of them)?)\b"
                           r"|\b(?:is|has) (?:it|that) (?:\w+ )?(?:done|finished|over|up|gone off|"
                           r"still going|still running|nearly|almost)\b"
                           r"|\bhow (?:much time|long) (?:is |has )?(?:left|remaining)\b"

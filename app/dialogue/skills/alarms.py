@@ -170,15 +170,21 @@ def _refusal(t: Turn, m: Moment, timer: bool) -> Reply | None:
     return t.ask("time", question)
 
 
+LENGTHS = re.compile(r"\btimers\b.*?\bfor\s+(?P<ns>\d+(?:\.\d+)?(?:\s*(?:,\s*)?(?:and\s+)?\d+(?:\.\d+)?)+)\s*"
+                     r"(?P<unit>seconds?|minutes?|mins?|hours?)\b")
 SEVERAL = re.compile(r"\btimer\b.*\band (?:another|a second|one more)\b|\btimer\b.*\band an? .*\btimer\b")
 
 
 def _several_timers(t: Turn) -> Reply | None:
     """"a timer for 5 minutes and another for 10 minutes", "a 5 minute timer and a 10 minute timer": one timer for
     each length said (read together they would make one timer of the last)."""
-    if not SEVERAL.search(t.text) or ADJUST.search(t.text):  # "5 minutes and 30 seconds" is one timer
+    if listed := LENGTHS.search(digits(t.text)):  # "timers for 5, 10 and 15 minutes": the unit said once
+        per = {"s": 1, "m": 60, "h": 3600}[listed["unit"][0]]
+        lengths = [round(float(n) * per) for n in re.findall(r"\d+(?:\.\d+)?", listed["ns"])]
+    elif not SEVERAL.search(t.text) or ADJUST.search(t.text):  # "5 minutes and 30 seconds" is one timer
         return None
-    lengths = [seconds for e in t.slots.all("time") if (seconds := Slots([e], t.now).moment().seconds)]
+    else:
+        lengths = [seconds for e in t.slots.all("time") if (seconds := Slots([e], t.now).moment().seconds)]
     if len(lengths) < 2:
         return None
     ids = [t.store.add_alarm("timer", t.now + timedelta(seconds=n), n, "") for n in lengths]

@@ -118,14 +118,17 @@ def greeting(u: Understanding, world: object) -> str | None:
 
 
 # "cancel" said alone: stop what is going on (the model hears a calendar event to remove, and asks which)
+NO_ALONE = re.compile(r"^\W*(?:no|nope|nah|no thanks|no thank you|no way)\W*$")
 # "stop" alone too: the model hears it as mute, which with nothing playing mutes the speaker for the next reply.
 CANCEL_ALONE = re.compile(r"^\W*(?:(?:oh|no|okay|ok|hearth|actually|please)\W+)*(?:cancel|stop(?: it| that)?)"
                           r"(?: please| now)?\W*$")
 
 
 def cancelled(u: Understanding, world: object) -> str | None:
-    """general_commandstop for "cancel" or "stop" alone; one of the rules skills/status.py runs."""
-    return "general_commandstop" if CANCEL_ALONE.match(u.text.lower()) else None
+    """general_commandstop for "cancel" or "stop" alone, general_negate for "no" alone (the model hears mute, 0.82
+    sure); one of the rules skills/status.py runs."""
+    text = u.text.lower()
+    return "general_commandstop" if CANCEL_ALONE.match(text) else "general_negate" if NO_ALONE.match(text) else None
 
 
 def part_of_day(hour: int) -> str:
