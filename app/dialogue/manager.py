@@ -74,9 +74,11 @@ def timer_request(u: Understanding, alarm_said: bool = False, labels: tuple[str,
     """
     text = u.text.lower()
     it = IT_THE_ALARM.search(text) or alarms.CHANGE_IT.search(text)  # "change it to 7:30"
-    said_it = alarm_said and (it or alarms.adjusts_by(text)) and not re.search(r"\balarms?\b|\bremind", text)
+    said_it = alarm_said and (it or alarms.adjusts_by(text) or alarms.one_more(text)) and not re.search(
+        r"\balarms?\b|\bremind", text)
     named = any(re.search(rf"\b{re.escape(label)}\b", text) for label in labels) and (
-        TIMER_QUERY.search(text) or TIMER_REMOVE.search(text) or it) and not SETTING.match(text)
+        TIMER_QUERY.search(text) or TIMER_REMOVE.search(text) or it or alarms.PAUSE_VERB.search(text)) and not (
+        SETTING.match(text))
     if TIMER.search(text) or said_it or named or alarms.pausing(text) and re.search(r"\balarms?\b", text):
         scenario = "alarm"  # "pause my alarm" too, which the model hears as removing it
     elif REMINDER.search(text):

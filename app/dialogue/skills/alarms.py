@@ -47,6 +47,7 @@ CHANGE_THE = re.compile(r"\b(?:change|move|push|reschedule|update|switch) (?:my 
                         r"(?P<kind>alarm|timer)\b(?!s)")
 # "move it to 8", "make it 7 instead": an hour said alone
 # "pause the timer" / "resume it", "start the pasta timer again"
+PAUSE_VERB = re.compile(r"\b(?:pause|freeze|hold|unpause|resume|continue|carry on)\b")
 PAUSE = re.compile(r"\b(?:pause|freeze|hold)\b.*\b(?:timers?|alarms?|it)\b")
 RESUME = re.compile(r"\b(?:unpause|resume|continue|carry on)\b.*\b(?:timers?|alarms?|it)\b"
                     r"|\bstart (?:it|that|the (?:[\w']+ )?timer) again\b")
@@ -56,6 +57,9 @@ OTHER = re.compile(r"\bthe other (?:one|alarm|timer)\b")
 # "the second one", answering "Which one: ...?": the place in the order they were named (soonest first).
 ORDINAL = re.compile(r"(?<!\d )\b(first|second|third|fourth|last)\b")
 PLACES = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1}
+
+
+ONE_FOR = re.compile(r"\b(?:one|1|another(?: one| 1)?) (?:for|called) (?:the |my )?([a-z']+(?: [a-z']+)?) (?:for|in) \d")
 
 
 def timer_name(text: str) -> str:
@@ -68,6 +72,8 @@ def timer_name(text: str) -> str:
             words.pop(0)
         if words and not set(words) & NOT_A_NAME:
             return " ".join(words)
+    if one := ONE_FOR.search(s):
+        return one[1]  # "and one for the chicken for 25 minutes", right after a timer
     after = re.search(r"\btimers?\b(.*)", s)
     for part in re.split(r"\b(?:for|called|named|labell?ed)\b", after.group(1) if after else "")[1:]:
         words = [w for w in re.findall(r"[a-z']+|\d+", part) if w not in ("please", "now", "timer")]
@@ -285,7 +291,7 @@ def adjusts_by(text: str) -> bool:
 def _adjusted(t: Turn, seconds: int) -> Reply:
     """"Add five minutes to the pasta timer": the timer (or alarm) named, else the only one, else the one set last."""
     kind = "alarm" if re.search(r"\balarm\b", t.text) else "timer"
-    name = timer_name(t.text)
+    name = _name_said(t)
     pending = [a for a in t.store.alarms(kind) if not name or _same_name(a.label, name)]
     if not pending:
         return t.reply(f"You don't have a {name} timer." if name else f"You don't have any {kind}s set.")
@@ -293,9 +299,22 @@ def _adjusted(t: Turn, seconds: int) -> Reply:
     return _extend(t, a, -seconds if SHORTEN.search(t.text) else seconds)
 
 
-def pausing(text: str) -> bool:
-    """"Pause the timer", "resume it", "start the pasta timer again"."""
-    return bool(PAUSE.search(text) or RESUME.search(text))
+def pausing(text: str, labels: tuple[str, ...] = ()) -> bool:
+    """"Pause the timer", "resume it", "start the pasta timer again"; "resume the rice" where a timer is called that."""
+    return bool(PAUSE.search(text) or RESUME.search(text)
+                or PAUSE_VERB.search(text) and any(re.search(rf"\b{re.escape(x)}\b", text) for x in labels))
+
+
+def one_more(text: str) -> bool:
+    """"And one for the chicken for 25 minutes" right after a timer: another timer."""
+    return bool(ANOTHER.search(text) and DURATION_WORDS.search(digits(text)))
+
+
+def _name_said(t: Turn) -> str:
+    """The timer the words name: "the pasta timer", or a running timer's name alone ("add 2 minutes to the
+    chicken", "resume the rice")."""
+    labels = (a.label for a in t.store.alarms("timer") if a.label)
+    return timer_name(t.text) or next((x for x in labels if re.search(rf"\b{re.escape(x)}\b", t.text)), "")
 
 
 def _pause(t: Turn, resume: bool) -> Reply:
@@ -303,7 +322,7 @@ def _pause(t: Turn, resume: bool) -> Reply:
     alarm has no clock to stop."""
     if re.search(r"\balarms?\b", t.text):
         return t.reply("An alarm can't be paused. I can move it or cancel it.")
-    name = timer_name(t.text)
+    name = _name_said(t)
     timers = [a for a in t.store.alarms("timer") if not name or _same_name(a.label, name)]
     if not timers:
         return t.reply(f"You don't have a {name} timer." if name else "You don't have any timers.")
@@ -328,8 +347,8 @@ def _pause(t: Turn, resume: bool) -> Reply:
 
 @skill("alarm_set", accepts=TIME_SLOTS + ("event_name", "alarm_type"), does="set an alarm or a timer")
 def alarm_set(t: Turn) -> Reply:
-    if pausing(t.text):
-        return _pause(t, resume=not PAUSE.search(t.text))
+    if pausing(t.text, tuple(a.label for a in t.store.alarms("timer") if a.label)):
+        return _pause(t, resume=not re.search(r"\b(?:pause|freeze|hold)\b", t.text))
     if t.followup and re.search(r"\b(?:cancel|delete|remove)\b", t.text):  # "cancel the 8 pm one", taken as a
         said = [e for e in t.u.entities if e.text.lower() in t.text]  # follow-up: only its own words count
         t.u, t.slots = replace(t.u, entities=said), Slots(said, t.now)
@@ -353,7 +372,7 @@ def alarm_set(t: Turn) -> Reply:
     if (named := _named_id(t)) is not None and m.seconds:
         a = t.store.alarm(named)
         return _extend(t, a, m.seconds) if a else t.reply("That one has already gone off.")
-    name = timer_name(t.text) if wants_timer else ""
+    name = timer_name(t.text) if wants_timer or one_more(t.text) else ""
     label = name or t.slots.text("event_name") or ""
     days = repeat_days(t.text)
     if timer:
