@@ -59,7 +59,8 @@ ORDINAL = re.compile(r"(?<!\d )\b(first|second|third|fourth|last)\b")
 PLACES = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1}
 
 
-ONE_FOR = re.compile(r"\b(?:one|1|another(?: one| 1)?) (?:for|called) (?:the |my )?([a-z']+(?: [a-z']+)?) (?:for|in) \d")
+ONE_FOR = re.compile(r"\b(?:one|1|another(?: one| 1)?) (?:for|called) (?:the |my )?([a-z']+(?: [a-z']+)?) "
+                     r"(?:for|in) \d")
 
 
 def timer_name(text: str) -> str:
