@@ -45,6 +45,8 @@ REMINDER = re.compile(r"\bremind(?: me| us|ers?)\b")
 REMIND_ME = re.compile(r"\bremind (?:me|us)\b")
 TIMER_REMOVE = re.compile(r"\b(cancel|stop|remove|delete|clear|turn off|end)\b")
 TIMER_QUERY = re.compile(r"\b(how (long|much|many)|left|remaining|what|when|which|any|check|list|show)\b")
+RESUME_ALONE = re.compile(r"^\W*(?:please\W+)?(?:resume|unpause|continue|carry on with)\b"
+                          r"(?!.*\b(?:music|song|audiobook|book|podcast|radio|playlist|track|episode|chapter)\b)")
 SETTING = re.compile(r"^\s*(?:please )?(?:set|start|make|create|add|put)\b")
 # "it" standing for the timer or alarm just talked about: "how much time is left on it", "cancel it", "is it done
 # yet", "how much time is left"; not the "it" of "what time is it".
@@ -59,7 +61,8 @@ IT_THE_ALARM = re.compile(r"\b(?:on|to|from|off|for|of|in|cancel|stop|remove|del
                           r"(?:go(?:ing)? off|ring|end|finish|be done)\b")
 
 
-def timer_request(u: Understanding, alarm_said: bool = False, labels: tuple[str, ...] = ()) -> Understanding:
+def timer_request(u: Understanding, alarm_said: bool = False, labels: tuple[str, ...] = (),
+                  resumable: bool = False) -> Understanding:
     """Route timer requests to the alarm skills, which run timers, and reminders to the calendar's
     (a reminder is a timed event).
 
@@ -70,7 +73,8 @@ def timer_request(u: Understanding, alarm_said: bool = False, labels: tuple[str,
     and the request is acted on without a "did you mean" question. `alarm_said`: the last turn was about timers or
     alarms that are still set, so "it" means one of them ("how much time is left on it", "cancel it": the model,
     seeing one utterance, takes that "it" for a calendar event). `labels`: the running timers' names, so "how long
-    on the pasta" asks about the pasta timer (the model hears a recipe).
+    on the pasta" asks about the pasta timer (the model hears a recipe). `resumable`: a timer is paused and no music
+    waits, so "resume the rice" resumes it, whatever the recognizer made of its name ("rise").
     """
     text = u.text.lower()
     it = IT_THE_ALARM.search(text) or alarms.CHANGE_IT.search(text)  # "change it to 7:30"
@@ -79,7 +83,8 @@ def timer_request(u: Understanding, alarm_said: bool = False, labels: tuple[str,
     named = any(re.search(rf"\b{re.escape(label)}\b", text) for label in labels) and (
         TIMER_QUERY.search(text) or TIMER_REMOVE.search(text) or it or alarms.PAUSE_VERB.search(text)) and not (
         SETTING.match(text))
-    if TIMER.search(text) or said_it or named or alarms.pausing(text) and re.search(r"\balarms?\b", text):
+    resumed = resumable and RESUME_ALONE.match(text)
+    if TIMER.search(text) or said_it or named or resumed or alarms.pausing(text) and re.search(r"\balarms?\b", text):
         scenario = "alarm"  # "pause my alarm" too, which the model hears as removing it
     elif REMINDER.search(text):
         scenario = "calendar"
@@ -191,8 +196,11 @@ class DialogueManager:
         return reply, turn
 
     def _respond(self, u: Understanding, state: Session, scene: Any = None) -> tuple[Reply, Turn | None]:
-        labels = tuple(a.label.lower() for a in self.store.alarms("timer") if a.label)
-        u = status.route(timer_request(u, self._alarm_said(state), labels), self.world)
+        timers = self.store.alarms("timer")
+        labels = tuple(a.label.lower() for a in timers if a.label)
+        resumable = any(a.paused is not None for a in timers) and not (
+            self.store.get(media.NOW) or self.store.get(media.STOPPED))
+        u = status.route(timer_request(u, self._alarm_said(state), labels, resumable), self.world)
         if intent := calendar.event_request(u.text.lower(), state.last_intent, state.last_event_id):
             u = Understanding(u.text, intent, 1.0, u.entities, u.alternatives)
         if state.pending and (general.REPEAT.match(u.text.lower()) or general.FILLER.match(u.text.lower())):

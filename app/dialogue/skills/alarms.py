@@ -348,7 +348,8 @@ def _pause(t: Turn, resume: bool) -> Reply:
 
 @skill("alarm_set", accepts=TIME_SLOTS + ("event_name", "alarm_type"), does="set an alarm or a timer")
 def alarm_set(t: Turn) -> Reply:
-    if pausing(t.text, tuple(a.label for a in t.store.alarms("timer") if a.label)):
+    if pausing(t.text, tuple(a.label for a in t.store.alarms("timer") if a.label)) or re.match(
+            r"^\W*(?:please\W+)?(?:resume|unpause|continue|carry on with)\b", t.text):
         return _pause(t, resume=not re.search(r"\b(?:pause|freeze|hold)\b", t.text))
     if t.followup and re.search(r"\b(?:cancel|delete|remove)\b", t.text):  # "cancel the 8 pm one", taken as a
         said = [e for e in t.u.entities if e.text.lower() in t.text]  # follow-up: only its own words count
