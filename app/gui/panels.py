@@ -62,7 +62,7 @@ class TimerRow(QWidget):
         item = self.item
         paused = item.get("paused")
         left = paused if paused is not None else (item["due"] - now).total_seconds()
-        name = item["label"] or item["kind"].capitalize()
+        name = (item["label"][:1].upper() + item["label"][1:]) or item["kind"].capitalize()  # "Pasta", "Timer"
         if paused is not None:
             self.label.setText(f"{name} &nbsp;<b>{fmt_left(left)}</b> &nbsp;·&nbsp; paused")
         elif item["kind"] == "alarm":
