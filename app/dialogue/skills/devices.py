@@ -51,7 +51,8 @@ LATER = re.compile(r"\b(?:at \d{1,2}(?::\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.|o'clock)
                    r"|at (?:noon|midnight)|in (?:\d+|an?|half an) (?:minutes?|hours?|mins?|hrs?)|tonight|tomorrow"
                    r"|when i (?:get|come) home)\b")
 ACTS = ("iot_hue", "iot_wemo", "iot_cleaning", "iot_coffee")
-STOP_LATER = re.compile(r"\b(?:stop|turn off|switch off|end)\b.*\b(?:music|playing|song|radio|podcast|it)\b")
+STOP_LATER = re.compile(r"\b(?:stop|turn off|switch off|end)\b.*\b(?:music|playing|song|radio|podcast|it)\b"
+                        r"|\b(?:turn|switch) (?:the |this |that )?(?:music|song|radio|podcast|it) off\b")
 
 
 def later(u: Understanding, world: World) -> str | None:
@@ -66,10 +67,11 @@ def later(u: Understanding, world: World) -> str | None:
 def device_later(t: Turn) -> Reply:
     """The music's end in a while is a sleep timer (the alarm skills run it); other changes can't wait yet."""
     m = t.slots.moment()
-    if STOP_LATER.search(digits(t.text)) and m.seconds and m.seconds > 0:
-        alarm_id = t.store.add_alarm("timer", t.now + timedelta(seconds=m.seconds), m.seconds, "sleep")
-        return t.reply(f"Okay, the music stops in {say.duration(m.seconds)}.",
-                       [{"timer": alarm_id, "set": {"seconds": m.seconds}, "sleep": True}])
+    seconds = m.seconds or (round((m.at - t.now).total_seconds()) if m.at and m.grain == "time" else 0)  # "in 10 min"
+    if STOP_LATER.search(digits(t.text)) and seconds > 0:
+        alarm_id = t.store.add_alarm("timer", t.now + timedelta(seconds=seconds), seconds, "sleep")
+        return t.reply(f"Okay, the music stops in {say.duration(seconds)}.",
+                       [{"timer": alarm_id, "set": {"seconds": seconds}, "sleep": True}])
     return t.reply("I can't do that later yet, so I didn't change anything. Ask me again then, or ask me to remind "
                    "you.")
 

@@ -386,7 +386,8 @@ def music_likeness(t: Turn) -> Reply:
 
 # "I hate this song", "I don't like this": the model hears liking it (0.99 sure for "i hate this song")
 DISLIKE = re.compile(r"\b(?:(?:do|does|did)(?:n'?t| not) (?:really )?(?:like|love|enjoy)|hate|can'?t stand|"
-                     r"not (?:a fan of|into))\b")
+                     r"not (?:a fan of|into)|sucks|(?:is|are|'s|so|sounds?) (?:really |so |pretty )?"
+                     r"(?:terrible|awful|horrible|rubbish|boring|annoying|dreadful|bad|the worst))\b")
 ABOUT_MUSIC = re.compile(r"\b(?:this|that|it|song|track|tune|music|artist|band|singer|one)\b")
 
 
