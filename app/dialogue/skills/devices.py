@@ -632,6 +632,10 @@ def room_level(u: Understanding, world: World) -> str | None:
     return None if any(d.kind != "light" for d in named(world, text)) else "iot_hue_lightup"  # not "the heater"
 
 
+MUTE_WORDS = re.compile(r"\b(?:un-?)?mut|\bsilen|\bquiet|\bshut up|\bshush|\bhush|\bsound|\bvolume|\bspeaker|\bnoise"
+                        r"|\bloud")
+
+
 def direction(u: Understanding, world: World) -> str | None:
     """The switch intent the words say when the model picked the opposite ("turn of the lights" ->
     iot_hue_lightup) or the wrong device ("turn on the fairy lights", a plug, -> iot_hue_lighton); a level
@@ -642,6 +646,8 @@ def direction(u: Understanding, world: World) -> str | None:
         return "audio_volume_mute"
     if u.intent == "audio_volume_mute" and not re.search(r"\bmute|\bsilen|\bquiet", text) and _said_level(text):
         return "audio_volume_up"  # "set the speaker to 25": a level, which the model heard as mute
+    if u.intent == "audio_volume_mute" and not MUTE_WORDS.search(text):
+        return "general_dontcare"  # "hold on", "nothing": no word of sound, so nothing changes (not a muted speaker)
     if u.intent not in LIGHT_INTENTS | {"iot_wemo_on", "iot_wemo_off"}:
         return None
     kinds = {d.kind for d in named(world, text) if "on" in d.state}  # a switchable device named
