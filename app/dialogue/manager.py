@@ -43,7 +43,7 @@ SURE_SCENARIO = 0.6
 TIMER = re.compile(r"\btimers?\b")
 REMINDER = re.compile(r"\bremind(?: me| us|ers?)\b")
 REMIND_ME = re.compile(r"\bremind (?:me|us)\b")
-TIMER_REMOVE = re.compile(r"\b(cancel|stop|remove|delete|clear|turn off|end)\b")
+TIMER_REMOVE = re.compile(r"\b(cancel|stop|remove|delete|clear|turn off|end|skip)\b")
 TIMER_QUERY = re.compile(r"\b(how (long|much|many)|left|remaining|what|when|which|any|check|list|show)\b")
 RESUME_ALONE = re.compile(r"^\W*(?:please\W+)?(?:resume|unpause|continue|carry on with)\b"
                           r"(?!.*\b(?:music|song|audiobook|book|podcast|radio|playlist|track|episode|chapter)\b)")
@@ -57,6 +57,7 @@ IT_THE_ALARM = re.compile(r"\b(?:on|to|from|off|for|of|in|cancel|stop|remove|del
                           r"|\b(?:is|has) (?:it|that) (?:\w+ )?(?:done|finished|over|up|gone off|"
                           r"still going|still running|nearly|almost)\b"
                           r"|\bhow (?:much time|long) (?:is |has )?(?:left|remaining)\b"
+                          r"|\bhow long (?:until|till|before) (?:it|that) (?:goes off|rings|is done|finishes)\b"
                           r"|\b(?:when|what time) (?:will|does|is) (?:it|that) "
                           r"(?:go(?:ing)? off|ring|end|finish|be done)\b")
 
@@ -84,8 +85,9 @@ def timer_request(u: Understanding, alarm_said: bool = False, labels: tuple[str,
         TIMER_QUERY.search(text) or TIMER_REMOVE.search(text) or it or alarms.PAUSE_VERB.search(text)) and not (
         SETTING.match(text))
     resumed = resumable and RESUME_ALONE.match(text)
-    if TIMER.search(text) or said_it or named or resumed or alarms.pausing(text) and re.search(r"\balarms?\b", text):
-        scenario = "alarm"  # "pause my alarm" too, which the model hears as removing it
+    for_alarm = (alarms.pausing(text) or re.search(r"\bskip\b", text)) and re.search(r"\balarms?\b", text)
+    if TIMER.search(text) or said_it or named or resumed or for_alarm:
+        scenario = "alarm"  # "pause my alarm", which the model hears as removing it; "skip my alarm on monday"
     elif REMINDER.search(text):
         scenario = "calendar"
     else:

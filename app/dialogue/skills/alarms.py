@@ -421,6 +421,8 @@ def alarm_query(t: Turn) -> Reply:
         return _adjusted(t, seconds)  # "add 5 minutes to it", "add 2 minutes"
     everything = t.store.alarms()
     pending = _matching(t, everything)
+    if last and re.search(r"\b(?:it|that)\b", t.text) and not re.search(r"\b(?:alarms?|timers?)\b", t.text):
+        pending = [last]  # "how long until it rings" right after a timer was set: that timer
     if not pending and (name := timer_name(t.text)):
         return t.reply(f"You don't have a {name} timer.")
     if not pending and everything:  # the words point at none of them
@@ -428,9 +430,9 @@ def alarm_query(t: Turn) -> Reply:
     if not pending:
         return t.reply(t.pick("You don't have any alarms or timers set.", "No alarms or timers right now."))
     t.session.last_alarm_id = pending[0].id if len(pending) == 1 else None  # "cancel it" next: that one, or which?
-    if len(pending) == 1 and pending[0].kind == "timer" and ("timer" in t.text or pending[0].label):  # "how long is
-        # left on the timer", "how long on the pasta"
-        a = pending[0]
+    one_timer = len(pending) == 1 and pending[0].kind == "timer"
+    if one_timer and ("timer" in t.text or pending[0].label or pending == [last]):
+        a = pending[0]  # "how long is left on the timer", "how long on the pasta", "how long until it rings"
         paused = " is paused and" if a.paused is not None else ""
         return t.reply(f"Your {_timer_called(a)}{paused} has {_left(a, t.now)} left.")
     if (ringing := [a for a in pending if a.kind == "alarm"]) and "timer" not in t.text and HOW_LONG.search(t.text):
@@ -488,6 +490,31 @@ def _matching(t: Turn, alarms: list[Alarm]) -> list[Alarm]:
     return alarms
 
 
+def _skip(t: Turn, alarms: list[Alarm]) -> Reply | None:
+    """"Skip tomorrow's alarm", "cancel tomorrow's alarm" of a recurring alarm: that ring only, the alarm kept (it
+    was deleted). Only the next ring can be skipped; a day named with no recurring alarm ringing next on it is not
+    this (a one-off alarm that day is removed as before)."""
+    recurring = [a for a in alarms if a.kind == "alarm" and a.repeat]
+    m = t.slots.moment("am")
+    if not recurring or not (re.search(r"\bskip\b", t.text) or m.at is not None and m.grain == "day"):
+        return None
+    tz = t.now.tzinfo
+    day = m.at.date() if m.at is not None else min(a.due for a in recurring).astimezone(tz).date()
+    on_day = [a for a in recurring if a.due.astimezone(tz).date() == day]
+    if not on_day:
+        if not re.search(r"\bskip\b", t.text):
+            return None
+        nxt = min(recurring, key=lambda a: a.due)
+        return t.reply(f"I can only skip the next ring, {say.when(nxt.due.astimezone(tz), t.now)}.")
+    actions, said = [], []
+    for a in on_day:
+        after = next_on(a.repeat, a.due, a.due.astimezone(tz))
+        t.store.update_alarm(a.id, after, None)
+        actions.append({"alarm": a.id, "set": {"due": after.isoformat()}, "skipped": a.due.isoformat()})
+        said.append(f"it next rings {say.when(after.astimezone(tz), t.now)}")
+    return t.reply(f"Okay, no alarm {say.day(day, t.now)}: {say.join(said)}.", actions)
+
+
 @skill("alarm_remove", accepts=TIME_SLOTS, does="remove an alarm")
 def alarm_remove(t: Turn) -> Reply:
     if re.search(r"\bsnooze\b", t.text):  # the model files "snooze" here: it must never cancel the alarm
@@ -499,6 +526,8 @@ def alarm_remove(t: Turn) -> Reply:
         alarms = [a for a in alarms if a.kind == "alarm"]
         if not alarms:
             return t.reply("You don't have any alarms to remove, only timers.")
+    if skipped := _skip(t, alarms):
+        return skipped
     chosen = _matching(t, alarms)
     if not chosen:
         return t.reply(_none_like_that(t, alarms))
