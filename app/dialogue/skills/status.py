@@ -11,6 +11,8 @@ skills that know the words: whole-home commands, media transport and titles, und
 
 from __future__ import annotations
 
+import re
+
 from app.nlu.types import Understanding
 
 from .. import questions
@@ -59,7 +61,8 @@ def route(u: Understanding, world: World) -> Understanding:
     if questions.is_question(u.text):
         if home.whole_home(u.text):
             intent = "home_query"
-        elif u.intent not in STATUS and u.entity("device_type") and reads_only(u.intent):
+        elif u.intent not in STATUS and u.entity("device_type") and reads_only(u.intent) and not re.search(
+                r"\b(?:alarms?|timers?|reminders?)\b", u.text.lower()):  # "what's my gym alarm": not a device
             intent = "iot_device_query"  # "is the heater on" taken for weather_query: the device says what it's about
         else:
             intent = STATUS.get(u.intent) or (u.intent if reads_only(u.intent) else UNKNOWN)
