@@ -662,3 +662,37 @@ def direction(u: Understanding, world: World) -> str | None:
     if way == "off" or u.intent in ("iot_hue_lightoff", "iot_wemo_on", "iot_wemo_off"):
         return "iot_hue_light" + way
     return None  # "turn on the lights to fifty percent", "... on in blue": a level or colour that switches on
+
+
+# A mood for the lights ("make the lights cosy", "movie mode", "set the mood for a film"): tone and level together,
+# which the model hears as brighter (every light went on at a higher level) or as a film to recommend
+SCENES = {"cosy": ("warm white", 30), "bright": ("cool white", 100)}
+SCENE = re.compile(r"\b(?P<cosy>cos(?:e)?y|cozy|relaxing|romantic|movie|film|tv|dim and warm)\b"
+                   r"|\b(?P<bright>reading|work(?:ing)?|focus|bright and cool)\b(?: (?:mode|light|lights))")
+SCENE_ASK = re.compile(r"\b(?:lights?|lighting|mood|mode|ambien(?:ce|t))\b")
+
+
+def scene(u: Understanding, world: World) -> str | None:
+    """iot_scene for a mood said of the lights; one of the rules skills/status.py runs."""
+    text = u.text.lower()
+    return "iot_scene" if SCENE.search(text) and SCENE_ASK.search(text) and not questions.is_question(text) else None
+
+
+@skill("iot_scene", accepts=DEVICE_SLOTS, does="set a mood for the lights")
+def light_scene(t: Turn) -> Reply:
+    """The lights of the room named, else those on (the mood is for where the user is), else the room here."""
+    m = SCENE.search(t.text)
+    mood = "cosy" if m and m["cosy"] else "bright"
+    color, level = SCENES[mood]
+    if t.slots.get("house_place") or HERE.search(t.text):
+        found = targets(t, "light")
+        if isinstance(found, Reply):
+            return found
+    else:
+        found = [d for d in t.world.find("light") if d.state.get("on")] or t.world.find("light", t.world.here)
+    if not found:
+        return t.reply("There are no lights there to set.")
+    _remember(t, found)
+    actions = [t.world.set(d, on=True, color=color, brightness=level) for d in found]
+    subject, verb = _names(t, found)
+    return t.reply(f"Okay, {mood} it is: {subject} {verb} {color} at {say.number(level)} percent.", actions)

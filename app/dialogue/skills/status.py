@@ -71,7 +71,7 @@ def route(u: Understanding, world: World) -> Understanding:
     # was right about the scenario.
     rules = ((general.greeting, True), (general.cancelled, True), (devices.later, True), (lists.bought, True), (lists.needed, True), (lists.renaming, True), (lists.reading, True), (chance.request, True),
              (home.command, True), (media.transport, True), (media.library, True), (media.dislike, True), (devices.undo_request, True),
-             (conversions.command, True), (devices.room_level, True), (devices.direction, False))
+             (conversions.command, True), (devices.room_level, True), (devices.scene, True), (devices.direction, False))
     for rule, sure in rules:
         intent = rule(u, world)
         if intent and (intent != u.intent or sure and u.confidence < 1.0):  # the model's own intent, unsure: sure
