@@ -345,9 +345,11 @@ def test_bulb_white_tones_keep_their_spoken_name(env):
     assert light["state"]["color"] == "cool white"
 
 
-def test_a_mood_is_not_a_colour(env):
+def test_a_mood_is_not_a_colour_but_a_tone_and_a_level(env):
     r = env.dm.handle(u("make the lights romantic", "iot_hue_lightchange", color_type="romantic"))
-    assert "can't make romantic" in r.text and "warm white" in r.text and not r.actions
+    assert r.intent == "iot_scene" and "warm white at thirty percent" in r.text and r.actions
+    lit = [d["state"] for d in env.dm.world_snapshot()["devices"] if d["kind"] == "light" and d["state"]["on"]]
+    assert lit and all((s["color"], s["brightness"]) == ("warm white", 30) for s in lit)
 
 
 def test_currencies_come_as_codes_and_are_named_from_the_vocabulary(env):

@@ -664,9 +664,9 @@ def direction(u: Understanding, world: World) -> str | None:
     return None  # "turn on the lights to fifty percent", "... on in blue": a level or colour that switches on
 
 
-# A mood for the lights ("make the lights cosy", "movie mode", "set the mood for a film"): tone and level together,
-# which the model hears as brighter (every light went on at a higher level) or as a film to recommend
-SCENES = {"cosy": ("warm white", 30), "bright": ("cool white", 100)}
+# A mood for the lights ("make the lights cosy", "movie mode", "set the mood for a film"): tone and level together
+# ([home] scenes in assets/world.toml), which the model hears as brighter (every light went on at a higher level)
+# or as a film to recommend
 SCENE = re.compile(r"\b(?P<cosy>cos(?:e)?y|cozy|relaxing|romantic|movie|film|tv|dim and warm)\b"
                    r"|\b(?P<bright>reading|work(?:ing)?|focus|bright and cool)\b(?: (?:mode|light|lights))")
 SCENE_ASK = re.compile(r"\b(?:lights?|lighting|mood|mode|ambien(?:ce|t))\b")
@@ -683,7 +683,7 @@ def light_scene(t: Turn) -> Reply:
     """The lights of the room named, else those on (the mood is for where the user is), else the room here."""
     m = SCENE.search(t.text)
     mood = "cosy" if m and m["cosy"] else "bright"
-    color, level = SCENES[mood]
+    color, level = (t.world.home["scenes"][mood][k] for k in ("color", "brightness"))  # assets/world.toml
     if t.slots.get("house_place") or HERE.search(t.text):
         found = targets(t, "light")
         if isinstance(found, Reply):
