@@ -58,6 +58,7 @@ IT_THE_ALARM = re.compile(r"\b(?:on|to|from|off|for|of|in|cancel|stop|remove|del
                           r"still going|still running|nearly|almost)\b"
                           r"|\bhow (?:much time|long) (?:is |has )?(?:left|remaining)\b"
                           r"|\bhow long (?:until|till|before) (?:it|that) (?:goes off|rings|is done|finishes)\b"
+                          r"|\bstart (?:it|that) (?:again|back up)\b|\b(?:it|that) on hold\b"
                           r"|\b(?:when|what time) (?:will|does|is) (?:it|that) "
                           r"(?:go(?:ing)? off|ring|end|finish|be done)\b")
 

@@ -48,7 +48,7 @@ CHANGE_THE = re.compile(r"\b(?:change|move|push|reschedule|update|switch) (?:my 
 # "move it to 8", "make it 7 instead": an hour said alone
 # "pause the timer" / "resume it", "start the pasta timer again"
 PAUSE_VERB = re.compile(r"\b(?:pause|freeze|hold|unpause|resume|continue|carry on)\b")
-PAUSE = re.compile(r"\b(?:pause|freeze|hold)\b.*\b(?:timers?|alarms?|it)\b")
+PAUSE = re.compile(r"\b(?:pause|freeze|hold)\b.*\b(?:timers?|alarms?|it)\b|\b(?:timers?|alarms?|it) on hold\b")
 RESUME = re.compile(r"\b(?:unpause|resume|continue|carry on)\b.*\b(?:timers?|alarms?|it)\b"
                     r"|\bstart (?:it|that|the (?:[\w']+ )?timer) again\b")
 BARE_HOUR = re.compile(r"\b(?:to|it|that) (\d{1,2})(?::(\d\d))?(?:\s+(?:instead|please|then))*\W*$")
@@ -413,6 +413,8 @@ def alarm_set(t: Turn) -> Reply:
 
 @skill("alarm_query", accepts=TIME_SLOTS, does="check your alarms")
 def alarm_query(t: Turn) -> Reply:
+    if pausing(t.text, tuple(a.label for a in t.store.alarms("timer") if a.label)):  # "start it again" as a question
+        return _pause(t, resume=not re.search(r"\b(?:pause|freeze|hold)\b", t.text))
     # A change said right after the answer, which the follow-up rules take for another question.
     last = t.store.alarm(t.session.last_alarm_id) if t.session.last_alarm_id else None
     if t.followup and last and CHANGE_IT.search(t.text):  # "change it to 7:30" after "what alarms do I have"
