@@ -88,6 +88,8 @@ DATE_WORDS = re.compile(r"\d|\b(?:today|tomorrow|" + "|".join(
 # "how long until 5 pm", "how many hours until midnight": a time of day, counted in hours and minutes
 CLOCK_UNTIL = re.compile(r"\bhow (?:long|many (?:hours|minutes)|much time)\b.{0,30}?\b(?:until|till|til|before) "
                          r"(?P<what>.{1,40})$")
+LEFT_IN = re.compile(r"\bhow many (?P<unit>days|weeks|months) (?:are )?(?:left|remaining|to go) (?:in|of) (?:the|this) "
+                     r"(?P<span>year|month|week)\b")
 UNTIL = re.compile(r"\bhow (?:many (?P<unit>days|weeks|months|sleeps|nights)|long)\b.{0,30}?\b"
                    r"(?P<dir>until|till|til|before|to|since|ago was) (?P<what>.{1,40})$")
 WHICH_DAY = re.compile(r"\b(?:what|which) (?:day|date)(?: of the week)? (?P<dir>is|was|will be|falls on) "
@@ -324,19 +326,27 @@ def _clock_answer(t: Turn, text: str) -> Reply | None:
         return None
     at = said.at if said.at > t.now else said.at + timedelta(days=1)
     minutes = max(1, round((at - t.now).total_seconds() / 60))
-    return t.reply(f"It's {say.duration(minutes * 60)} until {say.at(at, t.now)}.")
+    return t.reply(f"It's {say.duration(minutes * 60)} until {say.when(at, t.now)}.")
 
 
 def _dates_answer(t: Turn, text: str) -> Reply | None:
     today = t.now.date()
     if clock := _clock_answer(t, text):
         return clock
+    if m := LEFT_IN.search(text):  # "how many days are left in the year": after today, to its last day
+        last = date(today.year, 12, 31) if m["span"] == "year" else date(today.year, today.month, calendar.monthrange(
+            today.year, today.month)[1]) if m["span"] == "month" else today + timedelta(days=6 - today.weekday())
+        days = (last - today).days
+        t.session.answered(days)
+        span = str(today.year) if m["span"] == "year" else f"this {m['span']}"
+        return t.reply(f"There {'is' if days == 1 else 'are'} {_span(days, m['unit'])} left in {span}, after today.")
     if m := UNTIL.search(text):
         past = m["dir"] in ("since", "ago was")
         what = re.sub(r"^(?:the|my|next)\s+", "", m["what"])
         day = _target_day(what, t.now, past)
         said = re.sub(r"^my\s+", "your ", m["what"])  # "until my birthday": "your birthday"
-        named = "" if DATE_WORDS.search(what) else f"{string.capwords(what)}, "  # "New Year's Day"
+        named = "" if DATE_WORDS.search(what) else "the weekend, " if what == "weekend" else (
+            f"{string.capwords(what)}, ")  # "New Year's Day"
         if day is None and (when := personal.date_of(t.store, what)):  # "my birthday is march 3rd", remembered
             day, named = _target_day(when, t.now, past), f"{said}, "
         if day is None:  # "how long to boil an egg" is not a date sum; "how many days until my holiday" is one
