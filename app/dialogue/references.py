@@ -63,8 +63,8 @@ def resolve(u: Understanding, state: Session, world: World) -> Understanding | N
                                               or conversions.another_amount(u.text, state.last_quantity)
                                               or conversions.count_again(u.text, state.last_quantity)):
         return _as(u, "qa_convert", [])
-    if (u.intent != "qa_maths" and (u.confidence < UNSURE or maths.ROUNDING.match(text))  # "round it down": no volume
-            and maths.on_last_answer(u.text, state.last_number)):
+    if ((u.confidence < UNSURE or u.intent != "qa_maths" and maths.ROUNDING.match(text))  # "round it down": no volume;
+            and maths.on_last_answer(u.text, state.last_number)):  # "double it" is a sum even where the model is unsure
         return _as(u, "qa_maths", [])
     if (state.last_intent or "").startswith(MEDIA_INTENTS) and MEDIA_IT.match(text):
         return _as(u, "media_pause" if "pause" in text else "media_stop", [])

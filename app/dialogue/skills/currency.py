@@ -29,15 +29,18 @@ def convert(amount: float, source: str, target: str) -> float:
 # Sums of money the model files as currency ("a 20 percent tip on 45 dollars", "split 90 dollars between 3"): no rate
 TIP = re.compile(r"(?:(?P<pct>\d+(?:\.\d+)?) ?(?:percent|per cent|%) )?tip (?:on|for) (?:a |an )?\D{0,3}?"
                  r"(?P<amount>\d+(?:\.\d+)?)")
+DISCOUNT = re.compile(r"(?P<pct>\d+(?:\.\d+)?) ?(?:percent|per cent|%) off (?:of )?(?:a |an |the )?\D{0,3}?"
+                      r"(?P<amount>\d+(?:\.\d+)?)")
 USUAL_TIPS = (15, 20)  # "tip on 80 dollars", no percentage said: the usual ones
 SPLIT = re.compile(r"\b(?:split|divide|share)\w* (?:a |an |the )?\D{0,3}?(?P<amount>\d+(?:\.\d+)?)\D{0,30}? "
                    r"(?:between|among|by|into|for|with) (?P<n>\d+)")
 
 
 def sum_request(u: Understanding, world: World) -> str | None:
-    """qa_currency for a tip or a split, with or without a currency named; one of the rules skills/status.py runs."""
+    """qa_currency for a tip, a discount or a split, with or without a currency named; one of the rules skills/status.py
+    runs."""
     text = digits(u.text)
-    return "qa_currency" if TIP.search(text) or SPLIT.search(text) else None
+    return "qa_currency" if TIP.search(text) or SPLIT.search(text) or DISCOUNT.search(text) else None
 
 
 def money(code: str, amount: float) -> str:
@@ -57,6 +60,13 @@ def _sum(t: Turn, code: str) -> Reply | None:
         t.session.answered(tip)
         return t.reply(f"A {say.number(pct)} percent tip on {money(code, amount)} is {money(code, tip)}, "
                        f"{money(code, amount + tip)} in all.")
+    if (m := DISCOUNT.search(text)) and float(m["pct"]) <= 100:  # "20% off 50 dollars"
+        pct, amount = float(m["pct"]), float(m["amount"])
+        cut = amount * pct / 100
+        t.session.answered(amount - cut)
+        whole = money(code, amount)
+        return t.reply(f"{whole[0].upper()}{whole[1:]} with {say.number(pct)} percent off is "
+                       f"{money(code, amount - cut)}: {money(code, cut)} off.")
     if (m := SPLIT.search(text)) and int(m["n"]) > 0:
         each = float(m["amount"]) / int(m["n"])
         t.session.answered(each)
