@@ -31,9 +31,19 @@ LEAVING = re.compile(r"^\W*(?:ok(?:ay)?\W+)?(?:i'm|i am|we're|we are) (?:leaving
                      r"(?: now)?(?:\W+hearth)?\W*$")
 HOW_ARE_YOU = re.compile(r"\bhow (?:are|r) (?:you|u)\b|\bhow(?:'s| is) it going\b|\bhow do you do\b|\byou (?:ok|alright)\b")
 CAN_DO = re.compile(r"\bwhat (?:else )?(?:can|could|do) you (?:do|help)|\bwhat are you (?:able|good)\b|\bhow can you help\b"
-                    r"|^\W*help\W*$")
+                    r"|^\W*help\W*$|^\W*what (?:can|should|could) i (?:say|ask)\b")
 WHO = re.compile(r"\bwho are you\b|\bwhat(?:'s| is) your name\b|\bwhat are you\b|\bwho (?:made|built|are) you\b"
+                 r"|\btell me (?:about|more about) yourself\b"
                  r"|\bare you (?:alexa|siri|google|cortana|bixby|a robot|human|real)\b")
+# "tell me about yourself", not "what are you playing" (WHO, which about_me reads after the model's intent)
+ABOUT_YOU = re.compile(r"\btell me (?:about|more about) yourself\b|\bwho (?:made|built) you\b")
+# A word about Hearth or sorry said to it: an answer of its own, not a "did you mean" question
+SORRY = re.compile(r"^\W*(?:(?:oh|oops|ah)\W+)?(?:my bad|my mistake|apologies|i'm sorry|i am sorry|sorry about that)"
+                   r"\W*$")
+# (plain "sorry?" is "pardon": REPEAT)
+RUDE = re.compile(r"^\W*(?:you(?:'re| are)|ur) (?:so |really |pretty |completely |totally )?"
+                  r"(?:useless|stupid|dumb|rubbish|terrible|awful|bad|wrong|an idiot)\b"
+                  r"|^\W*(?:bad|wrong|stupid) (?:answer|robot|bot)\W*$")
 THERE = re.compile(r"\bare you (?:still )?(?:there|listening|awake|on)\b|\b(?:can|do) you hear me\b|^\W*you there\b")
 WHERE_AM_I = re.compile(r"\b(?:which|what) room am i in\b|\bwhere am i\b")
 WHERE_ARE_YOU = re.compile(r"\bwhere are you\b(?! from)")
@@ -105,7 +115,8 @@ def checking_in(u: Understanding, world: object) -> str | None:
     runs before its question rules."""
     text = u.text.lower()
     asked = (THERE.search(text) or WHERE_AM_I.search(text) or WHERE_ARE_YOU.search(text) or MOVE.match(text)
-             or FILLER.match(text))
+             or FILLER.match(text) or SORRY.match(text) or RUDE.match(text) or CAN_DO.search(text)
+             or ABOUT_YOU.search(text))
     return "general_quirky" if asked else None
 
 
@@ -215,6 +226,10 @@ def about_me(t: Turn) -> Reply | None:
         said = "I'm right here, running on this computer."
     elif FILLER.match(t.text):
         said = "Take your time."
+    elif SORRY.match(t.text):
+        said = "No problem at all."
+    elif RUDE.match(t.text):
+        said = "Sorry about that. If I got something wrong, try saying it another way, or say what I should have done."
     elif MOVE.match(t.text):
         said = "I can't move: I'm a voice assistant running on this computer, with no wheels."
     elif LOVE.search(t.text):
