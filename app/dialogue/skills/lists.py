@@ -38,6 +38,8 @@ NAMED = (re.compile(r"\b(?:my|the|our|a)\s+(?:(?:whole|entire)\s+)?(?!new\b|whol
                     r"(?P<name>[\w'-]+(?:\s+[\w'-]+)?)\s+(?:list|checklist)\b"),
          re.compile(r"\b(?:to|on|onto|from|off)\s+(?:my|the|our)\s+(?P<name>[\w'-]+)\s*$"),
          re.compile(r"\b(?:list|checklist)\s+(?:called|named|titled)\s+(?P<name>[\w'-]+(?:\s+[\w'-]+)?)\W*$"))
+ON_IT = re.compile(r"^\W*(?:is|are) (?:there )?(?:any )?(?P<item>[\w' ]{2,30}?) (?:on|in) (?:my|the|our) ")
+LAST_ONE = re.compile(r"\b(?:the )?last (?:item|thing|one)\b")
 REFERS = re.compile(r"\b(?:it|that(?: list)?|this list|too|also|as well)\b")  # the list talked about last
 CLEAR = re.compile(r"\b(?:clear|empty|wipe|everything|all the items)\b")  # empty the list, keep it
 ALL_LISTS = re.compile(r"\blists\b|\b(?:which|what) lists?\b(?! is)")
@@ -239,6 +241,12 @@ def lists_query(t: Turn) -> Reply:
         others = f" Your lists are: {say.join(names)}." if names else ""
         return t.reply(f"You don't have a {_spoken(name)}.{others}")
     items = t.store.items(name)
+    if (asked := ON_IT.match(t.text)) and asked["item"] not in ("anything", "something"):  # "is milk on my list"
+        held = next((i for i in items if i.lower() == asked["item"] or list_name(i) == list_name(asked["item"])), None)
+        said = held or asked["item"]
+        be = "are" if said.endswith("s") and not said.endswith("ss") else "is"  # "apples are", "milk is"
+        return t.reply(f"Yes, {said} {be} on your {_spoken(name)}." if held
+                       else f"No, {said} {be}n't on your {_spoken(name)}.")
     if not items:
         return t.reply(f"Your {_spoken(name)} is empty.")
     return t.reply(f"Your {_spoken(name)} has {say.plural(len(items), 'item')}: {say.join(items)}.")
@@ -280,6 +288,8 @@ def lists_remove(t: Turn) -> Reply:
                     else f"Your {_spoken(name)} is empty. Delete it?")
         return t.confirm(question, "lists.delete", name=name)
     current = {i.lower(): i for i in t.store.items(name)}
+    if LAST_ONE.search(t.text) and current:  # "remove the last item": the one added last
+        items = [list(current)[-1]]
     removed = [current[i] for i in items if i in current]
     for item in removed:
         t.store.remove_item(name, item)
