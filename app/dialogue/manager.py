@@ -45,8 +45,6 @@ REMINDER = re.compile(r"\bremind(?: me| us|ers?)\b")
 REMIND_ME = re.compile(r"\bremind (?:me|us)\b")
 TIMER_REMOVE = re.compile(r"\b(cancel|stop|remove|delete|clear|turn off|end|skip)\b")
 TIMER_QUERY = re.compile(r"\b(how (long|much|many)|left|remaining|what|when|which|any|check|list|show)\b")
-RESUME_ALONE = re.compile(r"^\W*(?:please\W+)?(?:resume|unpause|continue|carry on with)\b"
-                          r"(?!.*\b(?:music|song|audiobook|book|podcast|radio|playlist|track|episode|chapter)\b)")
 SETTING = re.compile(r"^\s*(?:please )?(?:set|start|make|create|add|put)\b")
 # "it" standing for the timer or alarm just talked about: "how much time is left on it", "cancel it", "is it done
 # yet", "how much time is left"; not the "it" of "what time is it".
@@ -82,10 +80,10 @@ def timer_request(u: Understanding, alarm_said: bool = False, labels: tuple[str,
     it = IT_THE_ALARM.search(text) or alarms.CHANGE_IT.search(text)  # "change it to 7:30"
     said_it = alarm_said and (it or alarms.adjusts_by(text) or alarms.one_more(text)) and not re.search(
         r"\balarms?\b|\bremind", text)
-    named = any(re.search(rf"\b{re.escape(label)}\b", text) for label in labels) and (
+    named = alarms.label_said(text, labels) and (
         TIMER_QUERY.search(text) or TIMER_REMOVE.search(text) or it or alarms.PAUSE_VERB.search(text)) and not (
         SETTING.match(text))
-    resumed = resumable and RESUME_ALONE.match(text)
+    resumed = resumable and alarms.RESUME_ALONE.match(text)
     for_alarm = (alarms.pausing(text) or re.search(r"\bskip\b", text)) and re.search(r"\balarms?\b", text)
     if TIMER.search(text) or said_it or named or resumed or for_alarm:
         scenario = "alarm"  # "pause my alarm", which the model hears as removing it; "skip my alarm on monday"

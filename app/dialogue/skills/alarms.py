@@ -45,12 +45,15 @@ CHANGE_IT = re.compile(r"\b(?:make|change|move|set|push|put|switch) (?:it|that)\
 # "change my alarm to 6:45": the alarm there is, not a second one
 CHANGE_THE = re.compile(r"\b(?:change|move|push|reschedule|update|switch) (?:my |the |that |this )?"
                         r"(?P<kind>alarm|timer)\b(?!s)")
-# "move it to 8", "make it 7 instead": an hour said alone
-# "pause the timer" / "resume it", "start the pasta timer again"
+# "pause the timer" / "resume it", "start the pasta timer again"; "resume the rice" alone (RESUME_ALONE)
+PAUSE_WORD = re.compile(r"\b(?:pause|freeze|hold)\b")
 PAUSE_VERB = re.compile(r"\b(?:pause|freeze|hold|unpause|resume|continue|carry on)\b")
 PAUSE = re.compile(r"\b(?:pause|freeze|hold)\b.*\b(?:timers?|alarms?|it)\b|\b(?:timers?|alarms?|it) on hold\b")
 RESUME = re.compile(r"\b(?:unpause|resume|continue|carry on)\b.*\b(?:timers?|alarms?|it)\b"
                     r"|\bstart (?:it|that|the (?:[\w']+ )?timer) again\b")
+RESUME_ALONE = re.compile(r"^\W*(?:please\W+)?(?:resume|unpause|continue|carry on with)\b"
+                          r"(?!.*\b(?:music|song|audiobook|book|podcast|radio|playlist|track|episode|chapter)\b)")
+# "move it to 8", "make it 7 instead": an hour said alone
 BARE_HOUR = re.compile(r"\b(?:to|it|that) (\d{1,2})(?::(\d\d))?(?:\s+(?:instead|please|then))*\W*$")
 ALL = re.compile(r"\b(?:both|all|every ?one)\b")
 OTHER = re.compile(r"\bthe other (?:one|alarm|timer)\b")
@@ -300,10 +303,14 @@ def _adjusted(t: Turn, seconds: int) -> Reply:
     return _extend(t, a, -seconds if SHORTEN.search(t.text) else seconds)
 
 
+def label_said(text: str, labels) -> str:
+    """The first of the timers' names that the words say ("the rice" for a rice timer), or ""."""
+    return next((x for x in labels if re.search(rf"\b{re.escape(x)}\b", text)), "")
+
+
 def pausing(text: str, labels: tuple[str, ...] = ()) -> bool:
     """"Pause the timer", "resume it", "start the pasta timer again"; "resume the rice" where a timer is called that."""
-    return bool(PAUSE.search(text) or RESUME.search(text)
-                or PAUSE_VERB.search(text) and any(re.search(rf"\b{re.escape(x)}\b", text) for x in labels))
+    return bool(PAUSE.search(text) or RESUME.search(text) or PAUSE_VERB.search(text) and label_said(text, labels))
 
 
 def one_more(text: str) -> bool:
@@ -314,8 +321,14 @@ def one_more(text: str) -> bool:
 def _name_said(t: Turn) -> str:
     """The timer the words name: "the pasta timer", or a running timer's name alone ("add 2 minutes to the
     chicken", "resume the rice")."""
-    labels = (a.label for a in t.store.alarms("timer") if a.label)
-    return timer_name(t.text) or next((x for x in labels if re.search(rf"\b{re.escape(x)}\b", t.text)), "")
+    return timer_name(t.text) or label_said(t.text, (a.label for a in t.store.alarms("timer") if a.label))
+
+
+def _pause_request(t: Turn) -> Reply | None:
+    """The pause or resume the words ask for, whichever alarm skill the routing picked; None when they ask none."""
+    if pausing(t.text, tuple(a.label for a in t.store.alarms("timer") if a.label)) or RESUME_ALONE.match(t.text):
+        return _pause(t, resume=not PAUSE_WORD.search(t.text))
+    return None
 
 
 def _pause(t: Turn, resume: bool) -> Reply:
@@ -348,9 +361,8 @@ def _pause(t: Turn, resume: bool) -> Reply:
 
 @skill("alarm_set", accepts=TIME_SLOTS + ("event_name", "alarm_type"), does="set an alarm or a timer")
 def alarm_set(t: Turn) -> Reply:
-    if pausing(t.text, tuple(a.label for a in t.store.alarms("timer") if a.label)) or re.match(
-            r"^\W*(?:please\W+)?(?:resume|unpause|continue|carry on with)\b", t.text):
-        return _pause(t, resume=not re.search(r"\b(?:pause|freeze|hold)\b", t.text))
+    if paused := _pause_request(t):
+        return paused
     if t.followup and re.search(r"\b(?:cancel|delete|remove)\b", t.text):  # "cancel the 8 pm one", taken as a
         said = [e for e in t.u.entities if e.text.lower() in t.text]  # follow-up: only its own words count
         t.u, t.slots = replace(t.u, entities=said), Slots(said, t.now)
@@ -413,8 +425,8 @@ def alarm_set(t: Turn) -> Reply:
 
 @skill("alarm_query", accepts=TIME_SLOTS, does="check your alarms")
 def alarm_query(t: Turn) -> Reply:
-    if pausing(t.text, tuple(a.label for a in t.store.alarms("timer") if a.label)):  # "start it again" as a question
-        return _pause(t, resume=not re.search(r"\b(?:pause|freeze|hold)\b", t.text))
+    if paused := _pause_request(t):  # "start it again", heard as a question
+        return paused
     # A change said right after the answer, which the follow-up rules take for another question.
     last = t.store.alarm(t.session.last_alarm_id) if t.session.last_alarm_id else None
     if t.followup and last and CHANGE_IT.search(t.text):  # "change it to 7:30" after "what alarms do I have"

@@ -334,8 +334,9 @@ def _dates_answer(t: Turn, text: str) -> Reply | None:
     if clock := _clock_answer(t, text):
         return clock
     if m := LEFT_IN.search(text):  # "how many days are left in the year": after today, to its last day
-        last = date(today.year, 12, 31) if m["span"] == "year" else date(today.year, today.month, calendar.monthrange(
-            today.year, today.month)[1]) if m["span"] == "month" else today + timedelta(days=6 - today.weekday())
+        month_end = date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
+        last = {"year": date(today.year, 12, 31), "month": month_end,
+                "week": today + timedelta(days=6 - today.weekday())}[m["span"]]
         days = (last - today).days
         t.session.answered(days)
         span = str(today.year) if m["span"] == "year" else f"this {m['span']}"
@@ -350,7 +351,8 @@ def _dates_answer(t: Turn, text: str) -> Reply | None:
         if day is None and (when := personal.date_of(t.store, what)):  # "my birthday is march 3rd", remembered
             day, named = _target_day(when, t.now, past), f"{said}, "
         if day is None:  # "how long to boil an egg" is not a date sum; "how many days until my holiday" is one
-            hint = f" Tell me, like: {m['what']} is March the third." if m["what"].startswith("my ") else ""
+            example = f"{m['what']} is March the third"  # said so, it is remembered (personal.MY_DATE)
+            hint = f" Tell me, like: {example}." if personal.MY_DATE.match(example) else ""
             return t.reply(f"I don't know the date of {said}, so I can't count the days.{hint}") if m["unit"] else None
         days = abs((day - today).days)
         t.session.answered(days)

@@ -31,8 +31,8 @@ NAME_QUERY = re.compile(r"\bwhat(?:'s| is) my name\b|^\W*who am i\W*$"
 REMEMBER = re.compile(r"^\W*(?:(?:please|hearth|can you|could you)\W+)*(?:remember|note|don't forget)(?: that)?\s+"
                       r"(?!to\b|me\b|when\b|what\b)(?P<fact>.{3,})$")
 # "my birthday is march 3rd", "my anniversary is on june 12": a date to remember without "remember"
-MY_DATE = re.compile(r"^\W*(?:and\W+)?(?P<fact>my (?:birthday|anniversary|[a-z]+'s birthday)(?:'s| is)(?: on)? "
-                     r".{3,40}?)\W*$")
+MY_DATE = re.compile(r"^\W*(?:and\W+)?(?P<fact>my (?P<what>birthday|anniversary|[a-z]+'s birthday)(?:'s| is)(?: on)? "
+                     r"(?P<when>.{3,40}?))\W*$")
 RELATIVE = re.compile(r"\b(?:today|tomorrow|yesterday|next|this|last|in \d+|days?|weeks?)\b")
 RECALL_ALL = re.compile(r"\bwhat (?:do you remember|have i (?:told you|asked you to remember)|did i (?:tell|ask) you "
                         r"to remember)\b")
@@ -129,28 +129,24 @@ def remember(t: Turn) -> Reply:
 def _dated(fact: str, now: datetime) -> str:
     """"my birthday is tomorrow" kept as "my birthday is December 3": a day said relative to today would move."""
     m = MY_DATE.match(fact)
-    when = re.search(r"\b(?:is|on)\s+(?:on\s+)?(?P<when>.+)$", fact) if m else None
-    if when is None or not RELATIVE.search(when["when"]):
+    if m is None or not RELATIVE.search(m["when"]):
         return fact
-    value = normalize("date", when["when"], now)
+    value = normalize("date", m["when"], now)
     if not (isinstance(value, dict) and value.get("iso")):
         return fact
     day = datetime.fromisoformat(value["iso"])
-    return f"{fact[:when.start('when')]}{calendar.month_name[day.month]} {day.day}"
+    return f"{fact[:m.start('when')]}{calendar.month_name[day.month]} {day.day}"
 
 
 def _same_date(old: str, new: str) -> bool:
-    """Both say when the same thing is ("my birthday is ...")."""
-    return bool((a := MY_DATE.match(old)) and (b := MY_DATE.match(new))
-                and a["fact"].split(" is")[0].split("'s")[0] == b["fact"].split(" is")[0].split("'s")[0])
+    """Both say when the same thing is ("my birthday is ..." twice)."""
+    return bool((a := MY_DATE.match(old)) and (b := MY_DATE.match(new)) and a["what"] == b["what"])
 
 
 def date_of(store: Store, what: str) -> str | None:
-    """When a remembered thing is ("march 3rd" for "birthday", from "my birthday is march 3rd"), or None."""
-    for f in reversed(matching(store, what)):
-        if m := re.search(r"\b(?:is|on)\s+(?:on\s+)?(?P<when>[^,.]{3,40})$", f["text"]):
-            return m["when"]
-    return None
+    """When a remembered date is ("march 3rd" for "birthday", from "my birthday is march 3rd"), or None."""
+    dated = [m["when"] for f in matching(store, what) if (m := MY_DATE.match(f["text"]))]
+    return dated[-1] if dated else None
 
 
 @skill("personal_recall", does="say what you asked me to remember")

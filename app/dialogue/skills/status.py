@@ -70,7 +70,8 @@ def route(u: Understanding, world: World) -> Understanding:
     # A rule that matches the whole utterance is sure; the switch rule keeps the model's confidence, which
     # was right about the scenario.
     rules = ((general.greeting, True), (general.cancelled, True), (devices.later, True), (lists.bought, True), (lists.needed, True), (lists.renaming, True), (lists.reading, True), (chance.request, True),
-             (home.command, True), (media.transport, True), (media.library, True), (media.dislike, True), (devices.undo_request, True),
+             (home.command, True), (media.transport, True), (media.library, True), (media.dislike, True),
+             (devices.undo_request, True),
              (conversions.command, True), (devices.room_level, True), (devices.scene, True), (devices.direction, False))
     for rule, sure in rules:
         intent = rule(u, world)
