@@ -1,28 +1,15 @@
+import atexit
 import os
-from pathlib import Path
+import shutil
+import tempfile
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-
-def _files(folder: Path) -> list[tuple[str, int, int]] | None:
-    return sorted((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in folder.rglob("*")) if folder.exists() else None
-
-
-@pytest.fixture(scope="session", autouse=True)
-def real_home_untouched():
-    """No test writes the user's real state: a module-scoped fixture, built before `hearth_home` sets HEARTH_HOME,
-    once wrote hearth.db there."""
-    import platformdirs
-
-    from app.config import APP_NAME
-
-    real = [Path(where(APP_NAME, appauthor=False)) for where in (platformdirs.user_data_dir,
-                                                                platformdirs.user_config_dir)]
-    before = [_files(folder) for folder in real]
-    yield
-    assert [_files(folder) for folder in real] == before, f"tests wrote into the real Hearth folders {real}"
+# Module- and session-scoped fixtures are built before `hearth_home` sets each test's folder: they get a state
+# folder of their own too, never the user's real one (a module-scoped DialogueManager once wrote hearth.db there).
+os.environ["HEARTH_HOME"] = tempfile.mkdtemp(prefix="hearth-tests-")
+atexit.register(shutil.rmtree, os.environ["HEARTH_HOME"], ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
