@@ -18,6 +18,7 @@ DOCS = repo_root() / "docs" / "models.md"
 PLOT = repo_root() / "docs" / "nlu_pareto.png"
 RESULTS = repo_root() / "models" / "compress" / "results.json"
 SNIPS_RESULTS = repo_root() / "models" / "compress" / "results_snips.json"
+TRIAL_RESULTS = repo_root() / "models" / "compress" / "results_mpnet-base.json"  # study --teacher-encoder mpnet-base
 SHIPPED_RECORD = repo_root() / "models" / "compress" / "shipped.json"  # written when a study model is shipped
 START, END = "<!-- compression:start -->", "<!-- compression:end -->"
 FAMILIES = (("teacher", "Teacher: MiniLM-L6, 6 layers x 12 heads, FFN 1536, 8 epochs"),
@@ -256,6 +257,17 @@ def understanding_section(results: dict, snips: dict) -> str:
     return understanding.section(results, choice.name, TEACHER_PYTORCH, snips.get(choice.name))
 
 
+def trial_section(results: dict, trial: dict) -> str:
+    """The stronger-teacher trial, beside the shipped model it would replace."""
+    from models.compress import understanding
+    from models.compress.select import choose
+    from models.compress.study import TEACHER_PYTORCH
+
+    if TEACHER_PYTORCH not in results or not trial:
+        return ""
+    return understanding.teacher_trial(trial, results, choose(results, results[TEACHER_PYTORCH]).name, TEACHER_PYTORCH)
+
+
 def render(base: str, section: str, page: str = "") -> str:
     """`base` (the v1 page) with the study between the markers, replacing an earlier study, followed by what
     the current `page` holds after the study: sections other builds own (the wake word's, models/wakeword)."""
@@ -329,9 +341,11 @@ def main(argv: list[str]) -> int:
 
     results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
     snips = json.loads(SNIPS_RESULTS.read_text(encoding="utf-8")) if SNIPS_RESULTS.exists() else {}
+    trial = json.loads(TRIAL_RESULTS.read_text(encoding="utf-8")) if TRIAL_RESULTS.exists() else {}
     record = shipped_record(SHIPPED)
     section = "\n\n".join(filter(None, [study_section(results, shipped=record is not None, snips=snips),
-                                         understanding_section(results, snips), whisper_report.section()]))
+                                         understanding_section(results, snips), trial_section(results, trial),
+                                         whisper_report.section()]))
     page = DOCS.read_text(encoding="utf-8") if DOCS.exists() else ""
     DOCS.write_text(render(nlu_report.render_docs(SHIPPED), section, page), encoding="utf-8")
     written = [DOCS] + ([PLOT] if results else []) + ([whisper_report.PLOT] if whisper_report.PLOT.exists() else [])

@@ -1,4 +1,5 @@
-"""The compression study's task switch: SNIPS runs in its own folders and never ships."""
+"""The compression study's task switch: SNIPS, and teachers of another encoder, run in their own folders;
+SNIPS never ships."""
 
 import pytest
 
@@ -17,6 +18,20 @@ def test_snips_task_has_its_own_work_folder_and_results(snips_task):
     assert study.RESULTS.name == "results_snips.json"
     study.use_task("main")
     assert study.WORK.name == "compress" and study.RESULTS.name == "results.json"
+
+
+def test_a_teacher_of_another_encoder_has_its_own_work_folder_and_results(snips_task):
+    study.use_task("main", "mpnet-base")
+    assert study.WORK.name == "compress-mpnet-base" and study.RESULTS.name == "results_mpnet-base.json"
+    study.use_task("snips", "mpnet-base")
+    assert study.WORK.name == "compress-snips-mpnet-base" and study.RESULTS.name == "results_snips-mpnet-base.json"
+
+
+def test_a_student_is_refused_a_teacher_whose_tokenizer_cuts_words_otherwise():
+    same = [{"input_ids": [0, 5, 6, 2]}, {"input_ids": [0, 7, 2]}]
+    study._check_aligned(same, [{"input_ids": [101, 9, 8, 102]}, {"input_ids": [101, 3, 102]}])
+    with pytest.raises(study.HearthError, match="1 sentences split into different wordpieces"):
+        study._check_aligned(same, [{"input_ids": [101, 9, 8, 102]}, {"input_ids": [101, 3, 4, 102]}])
 
 
 def test_snips_study_refuses_to_ship(snips_task, capsys):

@@ -35,6 +35,7 @@ from app.config import repo_root  # noqa: E402
 from app.errors import HearthError  # noqa: E402
 from app.nlu.onnx_model import LABELS_FILE, TOKENIZER_FILE, Labels  # noqa: E402
 from models.nlu import data  # noqa: E402
+from models.nlu.encoders import ENCODERS, MINILM, encoder_dir  # noqa: E402
 
 TASKS = ("main", "snips")
 WORK = repo_root() / "models" / "work" / "compress"
@@ -67,13 +68,14 @@ class Task:
         return self.train + self.spoken + self.filled
 
 
-def use_task(task: str) -> None:
-    """Point the steps at one task's work folder and results file."""
+def use_task(task: str, teacher: str = MINILM.name) -> None:
+    """Point the steps at one task's (and teacher encoder's) work folder and results file."""
     global TASK, WORK, CANDIDATES, RESULTS
     TASK = task
-    WORK = repo_root() / "models" / "work" / ("compress" if task == "main" else f"compress-{task}")
+    suffix = ("" if task == "main" else f"-{task}") + ("" if teacher == MINILM.name else f"-{teacher}")
+    WORK = repo_root() / "models" / "work" / f"compress{suffix}"
     CANDIDATES = WORK / "candidates"
-    RESULTS = repo_root() / "models" / "compress" / ("results.json" if task == "main" else f"results_{task}.json")
+    RESULTS = repo_root() / "models" / "compress" / f"results{suffix.replace('-', '_', 1)}.json"
 
 
 def load_task(seed: int = 13, task: str | None = None, spoken: bool = False, fill: bool = False) -> Task:
@@ -119,6 +121,10 @@ def load_teacher():
     return torch_model(teacher_dir() / "model.pt", teacher_dir())
 
 
+def teacher_encoder() -> str:
+    return read_meta(teacher_dir())["encoder"]
+
+
 def write_meta(folder: Path, **meta) -> None:
     (folder / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
 
@@ -142,15 +148,18 @@ def step_teacher(args) -> None:
     shutil.copyfile(src / "package" / TOKENIZER_FILE, dst / TOKENIZER_FILE)
     labels = Labels.load(src / "package" / LABELS_FILE)  # the intent -> entity types rule from this task's training set
     replace(labels, intent_entities=data.intent_entities(load_task(args.seed).train)).save(dst / LABELS_FILE)
+    encoder = ENCODERS[args.teacher_encoder]
+    write_meta(dst, family="teacher", encoder=encoder.name,
+               method=f"{encoder.layers}-layer teacher" + ("" if encoder == MINILM else f" ({encoder.short})"))
     log(f"teacher copied from {src}")
 
 
-def _features(task: Task, nlu, with_unlabeled: bool) -> list[dict]:
+def _features(task: Task, nlu, with_unlabeled: bool, tokenizer_file: Path | None = None) -> list[dict]:
     from tokenizers import Tokenizer
 
     from models.compress.distill import unlabeled_features
 
-    tokenizer = Tokenizer.from_file(str(teacher_dir() / TOKENIZER_FILE))
+    tokenizer = Tokenizer.from_file(str(tokenizer_file or teacher_dir() / TOKENIZER_FILE))
     labels = nlu.decoder.labels
     features = data.encode(task.labeled(), tokenizer,
                            Labels(labels.intents, labels.tags, DISTILL_MAX_LENGTH))
@@ -177,9 +186,10 @@ def _targets(nlu, features: list[dict], name: str) -> list[tuple]:
     return targets
 
 
-def _finish(name: str, model, nlu, task: Task, meta: dict) -> None:
+def _finish(name: str, model, nlu, task: Task, meta: dict, tokenizer_file: Path | None = None) -> None:
     """Score the trained torch model on dev, then export it (fp32 fused + dynamic int8) as a candidate."""
     import torch
+    from tokenizers import Tokenizer
 
     from models.nlu import evaluate, export
 
@@ -187,12 +197,13 @@ def _finish(name: str, model, nlu, task: Task, meta: dict) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     torch.save(model.state_dict(), folder / "model.pt")
     labels = replace(nlu.decoder.labels, crf=model.crf_scores())
-    scores = evaluate.evaluate(evaluate.TorchNlu(model, nlu.tokenizer, labels), task.dev)
+    tokenizer_file = tokenizer_file or teacher_dir() / TOKENIZER_FILE
+    scores = evaluate.evaluate(evaluate.TorchNlu(model, Tokenizer.from_file(str(tokenizer_file)), labels), task.dev)
     log(f"{name} fp32 PyTorch dev: {scores}")
     exported = export.export(model, WORK / "export" / name)  # after scoring: export alters padded runs
     shutil.copyfile(exported.fp32, folder / "model.fp32.onnx")
     shutil.copyfile(exported.fp32.with_name("model.raw.onnx"), folder / "model.raw.onnx")
-    shutil.copyfile(teacher_dir() / TOKENIZER_FILE, folder / TOKENIZER_FILE)
+    shutil.copyfile(tokenizer_file, folder / TOKENIZER_FILE)
     labels.save(folder / LABELS_FILE)
     write_meta(folder, **meta, fused_ops=exported.fused_ops, torch_dev=scores.as_dict(),
                parameters=sum(p.numel() for p in model.parameters()))
@@ -205,6 +216,29 @@ def _options(args, **overrides):
                           **overrides)
 
 
+def _minilm_student(nlu) -> tuple:
+    """For a teacher of another family: a student from pretrained MiniLM-L6's STUDENT_LAYERS with untrained heads,
+    and MiniLM's tokenizer (runtime settings), written to the work folder."""
+    from models.compress.distill import student_from_teacher
+    from models.nlu.build import RUNTIME_MAX_LENGTH, shipped_tokenizer
+    from models.nlu.modeling import JointModel
+
+    labels = nlu.decoder.labels
+    tokenizer_file = WORK / "student-tokenizer.json"
+    shipped_tokenizer(tokenizer_file, RUNTIME_MAX_LENGTH, MINILM.name)
+    model = JointModel(len(labels.intents), len(labels.tags), encoder_dir(MINILM.name))
+    return student_from_teacher(model, STUDENT_LAYERS), tokenizer_file
+
+
+def _check_aligned(student: list[dict], teacher: list[dict]) -> None:
+    """Teacher tag scores are taken position by position: both tokenizers must cut every sentence the same way
+    (MiniLM's and MPNet's uncased wordpieces do, one special token at each end)."""
+    bad = sum(len(a["input_ids"]) != len(b["input_ids"]) for a, b in zip(student, teacher, strict=True))
+    if bad:
+        raise HearthError(f"{bad} sentences split into different wordpieces by the teacher's and the student's "
+                          "tokenizers", "distill from a teacher whose tokenizer cuts words as the student's does")
+
+
 def step_distill(args) -> None:
     import torch
 
@@ -214,7 +248,13 @@ def step_distill(args) -> None:
     task, nlu = load_task(args.seed, spoken=args.spoken, fill=args.fill), load_teacher()
     features = _features(task, nlu, with_unlabeled=True)
     targets = _targets(nlu, features, "all" + "+spoken" * args.spoken + "+filled" * args.fill)
-    student = student_from_teacher(nlu.model, STUDENT_LAYERS)
+    same_family = teacher_encoder() == MINILM.name
+    if same_family:
+        student, tokenizer_file = student_from_teacher(nlu.model, STUDENT_LAYERS), None
+    else:
+        student, tokenizer_file = _minilm_student(nlu)
+        teacher_features, features = features, _features(task, nlu, with_unlabeled=True, tokenizer_file=tokenizer_file)
+        _check_aligned(features, teacher_features)
     if args.crf:
         student.add_crf(nlu.decoder.labels.tags)
     resumed = {}
@@ -229,8 +269,10 @@ def step_distill(args) -> None:
     losses = distill(student, features, targets, options, log=log)
     seconds = time.perf_counter() - t0
     total_steps = len(losses) + resumed.get("earlier_steps", 0)
+    start = (f"teacher layers {list(STUDENT_LAYERS)}" if same_family
+             else f"MiniLM-L6 layers {list(STUDENT_LAYERS)}, new heads, teacher {ENCODERS[teacher_encoder()].short}")
     _finish(args.name or f"student{len(STUDENT_LAYERS)}", student, nlu, task, dict(
-        family="distilled", method=f"{len(STUDENT_LAYERS)}-layer student (teacher layers {list(STUDENT_LAYERS)}), "
+        family="distilled", method=f"{len(STUDENT_LAYERS)}-layer student ({start}), "
                                    f"{total_steps} steps" + (", CRF" if args.crf else "")
                                    + (", + spoken transcripts" if args.spoken else "")
                                    + (", + slot-filled variants" if args.fill else ""),
@@ -238,7 +280,7 @@ def step_distill(args) -> None:
         labeled=len(task.train), spoken=len(task.spoken), filled=len(task.filled), unlabeled=len(task.unlabeled),
         crf=args.crf,
         threads=args.threads,
-        command=" ".join(["python -m models.compress.study", *args.argv])))
+        command=" ".join(["python -m models.compress.study", *args.argv])), tokenizer_file)
 
 
 def step_prune(args) -> None:
@@ -287,10 +329,9 @@ def step_post(args) -> None:
                                             if (p / "model.fp32.onnx").exists()}
     sources = {k: v for k, v in sources.items() if not args.names or k in args.names}
     for base, folder in sources.items():
-        meta = (read_meta(folder) if (folder / "meta.json").exists()
-                else {"family": "teacher", "method": "6-layer teacher"})
+        meta = read_meta(folder)
         family, method = meta["family"], meta["method"]
-        training = {k: v for k, v in meta.items() if k not in ("family", "method")}
+        training = {k: v for k, v in meta.items() if k not in ("family", "method", "encoder")}
         fp32 = folder / "model.fp32.onnx"
         _variant(folder, f"{base}-fp32", fp32, dict(family=family, method=f"{method}, ONNX fp32", source=base,
                                                     training=training))
@@ -430,13 +471,15 @@ def main(argv: list[str]) -> int:
                                                          "(python -m models.nlu.spoken make --split train)")
     p.add_argument("--fill", action="store_true", help="distill: add slot-filled variants of the training sentences")
     p.add_argument("--name", help="distill: candidate name (default student<layers>)")
+    p.add_argument("--teacher-encoder", choices=sorted(ENCODERS), default=MINILM.name,
+                   help="the teacher build's encoder (its own work folder and results file unless MiniLM-L6)")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--threads", type=int, default=1, help="1 while another job shares the two cores")
     p.add_argument("--static", nargs="*", default=["teacher", "student3"], help="post: models to quantize statically")
     p.add_argument("--importance-examples", type=int, default=512)
     args = p.parse_intermixed_args(argv)  # names may come after options: post --task snips teacher
     args.argv = argv
-    use_task(args.task)
+    use_task(args.task, args.teacher_encoder)
     args.source = args.source or repo_root() / "models" / "work" / ("nlu" if args.task == "main" else f"nlu-{args.task}")
     try:
         STEPS[args.step](args)

@@ -176,3 +176,53 @@ entities aligned word by word; the student learns the gold labels and the teache
 
 {spoken_note(results, names)}
 """
+
+
+def per_type_compare(columns: list[tuple[str, dict]], rows: int = PER_TYPE_ROWS) -> str:
+    """Entity F1 per type (the first column's most frequent types), one column per model."""
+    types = list(columns[0][1]["per_type"])[:rows]
+    lines = ["| entity type | dev gold | " + " | ".join(f"{label} F1 %" for label, _ in columns) + " |",
+             "|---|---|" + "---|" * len(columns)]
+    for name in types:
+        cells = [f"{r['per_type'][name]['f1']:.1f}" if name in r["per_type"] else "-" for _, r in columns]
+        lines.append(f"| {name} | {columns[0][1]['per_type'][name]['gold']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def teacher_trial(trial: dict, main: dict, shipped: str, teacher: str) -> str:
+    """A teacher of another encoder (`models.compress.study --teacher-encoder`) and the student distilled from it,
+    against the shipped model and its teacher (`teacher`: the fp32 PyTorch rows' name in both result sets)."""
+    students = sorted(n for n, r in trial.items() if r["family"] == "distilled" and n.endswith("-vocab-int8"))
+    if teacher not in trial or not students:
+        return ""
+    student = max(students, key=lambda n: trial[n]["dev"]["span_f1"])
+    big, new = trial[teacher], trial[student]
+    rows = [("MiniLM-L6 teacher (fp32 PyTorch)", main[teacher]), ("MPNet-base teacher (fp32 PyTorch)", big),
+            (f"shipped `{shipped}`", main[shipped]), (f"`{student}` (from the MPNet-base teacher)", new)]
+    lines = ["| model | size MB | p50 ms | dev intent % | dev entity F1 % | spoken intent % | spoken entity F1 % "
+             "| spoken gap, points |", "|---|---|---|---|---|---|---|---|"]
+    for label, r in rows:
+        sp = r.get("spoken_dev")
+        spoken = (f"{sp['spoken']['intent_accuracy']:.2f} | {sp['spoken']['span_f1']:.2f} | "
+                  f"{sp['intent_gap_points']:.2f}") if sp else "- | - | -"
+        lines.append(f"| {label} | {r['size_mb']:.1f} | {r['latency']['p50_ms']:.2f} | {r['dev']['intent_accuracy']:.2f} "
+                     f"| {r['dev']['span_f1']:.2f} | {spoken} |")
+    training = (trial.get(student.rsplit("-", 2)[0] + "-fp32", {}).get("training") or {})
+    return f"""### A stronger teacher: MPNet-base
+
+{chr(10).join(lines)}
+
+Measured {big['date']} by `{big['measure_command']} --teacher-encoder mpnet-base` (same dev split, decoder, spoken
+dev set and machine as above). `{student}`: {new['method']}; trained on {training.get('labeled', '?')} labeled +
+{training.get('spoken', 0)} spoken + {training.get('filled', 0)} slot-filled + {training.get('unlabeled', '?')}
+unlabeled sentences, `{training.get('command', '?')}`.
+
+The student against its own teacher (the compression goal is relative to the teacher it was distilled from):
+
+{targets_table(big, new, None)}
+
+Entity F1 per type:
+
+{per_type_compare([("MiniLM-L6 teacher", main[teacher]), ("MPNet-base teacher", big), ("shipped", main[shipped]),
+                   (student, new)])}
+"""

@@ -28,6 +28,7 @@ from app.errors import HearthError  # noqa: E402
 from app.model_files import write_manifest  # noqa: E402
 from app.nlu.onnx_model import LABELS_FILE, MODEL_FILE, RUNTIME_FILES, TOKENIZER_FILE, Labels, OnnxNlu  # noqa: E402
 from models.nlu import data, report  # noqa: E402
+from models.nlu.encoders import ENCODERS, MINILM, encoder_dir  # noqa: E402
 
 SHIPPED = repo_root() / "models" / "nlu" / "shipped"
 WORK = repo_root() / "models" / "work" / "nlu"
@@ -47,8 +48,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--max-steps", type=int, default=-1, help="stop after this many steps (overrides --epochs)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=8e-5)
+    p.add_argument("--head-lr", type=float, help="learning rate of the new intent and tag heads (default: --lr)")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--threads", type=int, default=2, help="CPU threads for training, evaluation and latency")
+    p.add_argument("--encoder", choices=sorted(ENCODERS), default=MINILM.name,
+                   help="pretrained encoder to fine-tune (models/nlu/encoders.py; mpnet-base: a teacher trial)")
     p.add_argument("--tiny", action="store_true", help="a few dozen examples and steps: checks the toolchain only")
     p.add_argument("--docs", type=Path, help=f"docs page to rewrite (default: {DOCS} for full runs into the "
                                              "default --out, none otherwise)")
@@ -80,15 +84,14 @@ def load_task(args) -> tuple[list[data.Example], list[data.Example], dict]:
     return train, dev, info
 
 
-def shipped_tokenizer(path: Path, max_length: int):
+def shipped_tokenizer(path: Path, max_length: int, encoder: str = MINILM.name):
     """The encoder's tokenizer with the runtime's settings: truncate, pad to the longest in a batch."""
     from tokenizers import Tokenizer
 
-    from models.nlu.modeling import encoder_dir
-
-    tokenizer = Tokenizer.from_file(str(encoder_dir() / TOKENIZER_FILE))
+    tokenizer = Tokenizer.from_file(str(encoder_dir(encoder) / TOKENIZER_FILE))
     tokenizer.enable_truncation(max_length)
-    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    pad = "[PAD]" if tokenizer.token_to_id("[PAD]") is not None else "<pad>"  # BERT's or MPNet's
+    tokenizer.enable_padding(pad_id=tokenizer.token_to_id(pad), pad_token=pad)
     tokenizer.save(str(path))
     return tokenizer
 
@@ -120,13 +123,13 @@ def run(args) -> dict:
     labels = replace(data.make_labels(train_set + dev_set, RUNTIME_MAX_LENGTH),
                      intent_entities=data.intent_entities(train_set))
     labels.save(package / LABELS_FILE)
-    tokenizer = shipped_tokenizer(package / TOKENIZER_FILE, RUNTIME_MAX_LENGTH)
+    tokenizer = shipped_tokenizer(package / TOKENIZER_FILE, RUNTIME_MAX_LENGTH, args.encoder)
     features = data.encode(train_set, Tokenizer.from_file(str(package / TOKENIZER_FILE)),
                            Labels(labels.intents, labels.tags, TRAIN_MAX_LENGTH))
     options = train.TrainOptions(
         epochs=args.epochs, max_steps=args.max_steps if args.max_steps > 0 else (2 if args.tiny else -1),
-        batch_size=8 if args.tiny else args.batch_size, learning_rate=args.lr, seed=args.seed,
-        threads=args.threads, work_dir=args.work)
+        batch_size=8 if args.tiny else args.batch_size, learning_rate=args.lr, head_learning_rate=args.head_lr,
+        seed=args.seed, threads=args.threads, encoder=args.encoder, work_dir=args.work)
     t0 = time.perf_counter()
     model = train.train(features, len(labels.intents), len(labels.tags), options)
     train_seconds = time.perf_counter() - t0
@@ -166,8 +169,9 @@ def run(args) -> dict:
         "dev_examples": len(dev_set),
         "intents": len(labels.intents),
         "entity_types": (len(labels.tags) - 1) // 2,
-        "recipe": {"encoder": "MiniLM-L6-H384 (all-MiniLM-L6-v2 weights)", "epochs": args.epochs,
+        "recipe": {"encoder": ENCODERS[args.encoder].describe, "epochs": args.epochs,
                    "max_steps": options.max_steps, "batch_size": options.batch_size, "lr": args.lr,
+                   "head_lr": options.head_learning_rate or args.lr,
                    "seed": args.seed, "train_max_length": TRAIN_MAX_LENGTH, "threads": args.threads},
         "train_seconds": round(train_seconds, 1),
         "build_seconds": round(time.perf_counter() - started, 1),

@@ -135,13 +135,19 @@ def latency(understand: Callable[[str], object], texts: Sequence[str], warmup: i
 
 
 def torch_model(weights, package) -> TorchNlu:
+    """The model in `package`; its encoder is MiniLM-L6 unless the package's meta.json names another."""
+    import json
+
     import torch
     from tokenizers import Tokenizer
 
+    from models.nlu.encoders import MINILM, encoder_dir
     from models.nlu.modeling import JointModel
 
     labels = Labels.load(package / "labels.json")
-    model = JointModel(len(labels.intents), len(labels.tags))
+    meta = package / "meta.json"
+    encoder = json.loads(meta.read_text(encoding="utf-8")).get("encoder", MINILM.name) if meta.exists() else None
+    model = JointModel(len(labels.intents), len(labels.tags), encoder_dir(encoder or MINILM.name))
     model.load_state_dict(torch.load(weights, map_location="cpu"))
     tokenizer = Tokenizer.from_file(str(package / "tokenizer.json"))
     return TorchNlu(model, tokenizer, labels)

