@@ -45,10 +45,10 @@ def test_snips_task_runs_and_ships_nothing(tmp_path):
 
 def test_the_new_heads_can_learn_at_their_own_rate_and_biases_and_layer_norms_never_decay():
     from models.nlu.modeling import JointModel
-    from models.nlu.train import TrainOptions, optimizer
+    from models.nlu.train import optimizer
 
     model = JointModel(3, 5)
-    groups = optimizer(model, TrainOptions(learning_rate=5e-5, head_learning_rate=1e-3, weight_decay=0.01)).param_groups
+    groups = optimizer(model, 5e-5, 0.01, head_learning_rate=1e-3).param_groups
     rate = {id(p): g["lr"] for g in groups for p in g["params"]}
     decay = {id(p): g["weight_decay"] for g in groups for p in g["params"]}
     assert len(rate) == len(list(model.parameters()))
@@ -56,5 +56,5 @@ def test_the_new_heads_can_learn_at_their_own_rate_and_biases_and_layer_norms_ne
     assert rate[id(model.encoder.embeddings.word_embeddings.weight)] == 5e-5
     assert decay[id(model.intent_head.weight)] == 0.01 and decay[id(model.intent_head.bias)] == 0.0
     assert decay[id(model.encoder.embeddings.LayerNorm.weight)] == 0.0
-    plain = optimizer(model, TrainOptions(learning_rate=5e-5)).param_groups
+    plain = optimizer(model, 5e-5, 0.01).param_groups
     assert {g["lr"] for g in plain} == {5e-5}

@@ -23,6 +23,7 @@ from torch.nn import functional as F
 from models.nlu.data import IGNORE
 from models.nlu.modeling import JointModel
 from models.nlu.train import collate
+from models.nlu.train import optimizer as train_optimizer
 
 
 @dataclass
@@ -31,6 +32,7 @@ class DistillOptions:
     max_steps: int = -1  # > 0 overrides epochs
     batch_size: int = 32
     learning_rate: float = 1e-4
+    head_learning_rate: float | None = None  # heads (and CRF) at their own rate: a student with untrained heads
     warmup_steps: int = 100
     weight_decay: float = 0.01
     temperature: float = 2.0
@@ -114,10 +116,7 @@ def distill(student: JointModel, features: list[dict], targets: list[tuple], opt
     rng = random.Random(options.seed)
     steps_per_epoch = math.ceil(len(features) / options.batch_size)
     total = options.max_steps if options.max_steps > 0 else math.ceil(options.epochs * steps_per_epoch)
-    decay = [p for n, p in student.named_parameters() if not n.endswith("bias") and "LayerNorm" not in n]
-    rest = [p for n, p in student.named_parameters() if n.endswith("bias") or "LayerNorm" in n]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": options.weight_decay},
-                                   {"params": rest, "weight_decay": 0.0}], lr=options.learning_rate)
+    optimizer = train_optimizer(student, options.learning_rate, options.weight_decay, options.head_learning_rate)
     schedule = get_linear_schedule_with_warmup(optimizer, min(options.warmup_steps, total // 10), total)
     student.train()
     losses: list[float] = []

@@ -213,7 +213,7 @@ def _options(args, **overrides):
     from models.compress.distill import DistillOptions
 
     return DistillOptions(epochs=args.epochs, max_steps=args.max_steps, seed=args.seed, learning_rate=args.lr,
-                          **overrides)
+                          head_learning_rate=args.head_lr, **overrides)
 
 
 def _minilm_student(nlu) -> tuple:
@@ -465,6 +465,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--epochs", type=float, default=2.0)
     p.add_argument("--max-steps", type=int, default=-1)
     p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--head-lr", type=float, help="distill: the heads' (and CRF's) own rate, for a student whose "
+                                                 "heads start untrained (default: --lr)")
     p.add_argument("--resume", help="distill: continue this finished student (a candidate name)")
     p.add_argument("--crf", action="store_true", help="distill: give the student a CRF tag layer")
     p.add_argument("--spoken", action="store_true", help="distill, post: add the spoken training set "
