@@ -230,13 +230,22 @@ def _minilm_student(nlu) -> tuple:
     return student_from_teacher(model, STUDENT_LAYERS), tokenizer_file
 
 
-def _check_aligned(student: list[dict], teacher: list[dict]) -> None:
-    """Teacher tag scores are taken position by position: both tokenizers must cut every sentence the same way
-    (MiniLM's and MPNet's uncased wordpieces do, one special token at each end)."""
-    bad = sum(len(a["input_ids"]) != len(b["input_ids"]) for a, b in zip(student, teacher, strict=True))
-    if bad:
-        raise HearthError(f"{bad} sentences split into different wordpieces by the teacher's and the student's "
-                          "tokenizers", "distill from a teacher whose tokenizer cuts words as the student's does")
+MAX_MISALIGNED = 0.01  # of the sentences: more means the tokenizers differ, not a rare character
+
+
+def _aligned(student: list[dict], teacher: list[dict], targets: list[tuple]) -> tuple[list[dict], list[tuple]]:
+    """Teacher tag scores are taken position by position, so a sentence the two tokenizers cut differently is left
+    out (MiniLM's and MPNet's uncased wordpieces agree on all of HWU64 and SLURP's labeled text; one unlabeled
+    sentence in 22,022 differed); more than MAX_MISALIGNED of them is refused."""
+    keep = [len(a["input_ids"]) == len(b["input_ids"]) for a, b in zip(student, teacher, strict=True)]
+    dropped = keep.count(False)
+    if dropped > MAX_MISALIGNED * len(keep):
+        raise HearthError(f"{dropped} of {len(keep)} sentences split into different wordpieces by the teacher's and "
+                          "the student's tokenizers", "distill from a teacher whose tokenizer cuts words as the "
+                                                      "student's does")
+    if dropped:
+        log(f"left out {dropped} sentence(s) the two tokenizers cut differently")
+    return [f for f, k in zip(student, keep) if k], [t for t, k in zip(targets, keep) if k]
 
 
 def step_distill(args) -> None:
@@ -253,8 +262,8 @@ def step_distill(args) -> None:
         student, tokenizer_file = student_from_teacher(nlu.model, STUDENT_LAYERS), None
     else:
         student, tokenizer_file = _minilm_student(nlu)
-        teacher_features, features = features, _features(task, nlu, with_unlabeled=True, tokenizer_file=tokenizer_file)
-        _check_aligned(features, teacher_features)
+        own = _features(task, nlu, with_unlabeled=True, tokenizer_file=tokenizer_file)
+        features, targets = _aligned(own, features, targets)
     if args.crf:
         student.add_crf(nlu.decoder.labels.tags)
     resumed = {}
