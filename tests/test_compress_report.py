@@ -72,3 +72,20 @@ def test_language_understanding_targets_are_judged_from_the_measurements():
     results["s-vocab-int8"] = _nlu_row(90.5, 79.0, 1.0, 8.0)
     targets = report.understanding_section(results, {}).split("| target |", 1)[1].split("\n\n", 1)[0]
     assert targets.count("**no**") == 2 and "not measured" in targets  # intent 90.5, F1 79; no SNIPS run
+
+
+def test_the_teacher_trial_is_set_beside_the_shipped_model_and_ships_only_if_it_wins_everywhere():
+    main = {"teacher-pytorch": _nlu_row(91.0, 77.0, 20.0, 90.0, "pytorch"), "s-vocab-int8": _nlu_row(90.5, 76.9, 1.3, 9.0)}
+    trial = {"teacher-pytorch": {**_nlu_row(92.0, 77.5, 60.0, 430.0, "pytorch"), "date": "2026-12-02",
+                                 "measure_command": "python -m models.compress.study measure"},
+             "m-vocab-int8": _nlu_row(91.2, 77.0, 1.3, 9.0)}
+    text = report.trial_section(main, trial)
+    assert "+1.00 points of dev intent accuracy and +0.50 of entity F1" in text
+    assert "Not shipped: its entity F1 is not above the shipped model's by more than a tie." in text
+    assert text.count("| 91.20 | 77.00 |") == 1 and "| MPNet-base teacher F1 % |" in text
+    trial["m-vocab-int8"] = _nlu_row(90.0, 80.0, 1.3, 9.0, gap=4.0)
+    text = report.trial_section(main, trial)
+    assert "Not shipped: it loses dev intent accuracy against the shipped model; it understands the spoken" in text
+    trial["m-vocab-int8"] = _nlu_row(91.0, 80.0, 1.3, 9.0, gap=1.0)
+    assert "It would replace the shipped model" in report.trial_section(main, trial)
+    assert report.trial_section(main, {}) == ""
