@@ -364,6 +364,34 @@ def test_following_a_face_skips_the_detector_until_it_is_lost():
     assert analyzer.perceive(face).scene.people == 1 and len(calls) == 4  # a picture on its own is never followed
 
 
+def test_in_a_stream_no_frame_runs_both_the_face_detector_and_the_palm_chain():
+    from app.fusion.perception import PerceptionOptions
+
+    analyzer = SceneAnalyzer(PerceptionOptions(detect_every=3))
+    analyzer.perceive(photo("coffee.jpg"))  # loads the models
+    log, find_faces, find_hands = [], analyzer._faces.find, analyzer._hands.find
+    analyzer._faces.find = lambda image, stream=False: log.append("detector") or find_faces(image, stream)
+    analyzer._hands.find = lambda image: log.append("hands") or find_hands(image)
+    face = photo("astronaut.jpg")
+    frames = []
+    for _ in range(7):
+        log.clear()
+        assert analyzer.perceive(face, follow=True).scene.people == 1
+        frames.append(tuple(log))
+    # the first frame has no earlier hands to keep; later detector frames keep the last frame's
+    assert frames == [("detector", "hands"), ("hands",), ("hands",), ("detector",), ("hands",), ("hands",),
+                      ("detector",)]
+    log.clear()
+    analyzer.perceive(face)  # a picture on its own gets everything
+    assert log == ["detector", "hands"]
+    log.clear()
+    analyzer._followed = []  # nobody followed: the detector runs frame after frame, hands every other frame at least
+    for _ in range(2):
+        analyzer._followed = []
+        analyzer.perceive(face, follow=True)
+    assert log == ["detector", "detector", "hands"]
+
+
 def test_a_weak_candidate_turned_down_in_a_stream_is_checked_again_only_now_and_then():
     """An empty room's cost: the landmark model is asked about the same patch of wallpaper once, then again only
     after `recheck_rejected` detector runs; a still picture is always checked in full."""

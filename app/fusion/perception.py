@@ -11,7 +11,7 @@ from PIL import Image
 from app.errors import HearthError
 from app.fusion.faces import FaceFinder, FaceOptions
 from app.fusion.hands import HandFinder, HandOptions
-from app.fusion.scene import Face, SceneContext
+from app.fusion.scene import Face, Hand, SceneContext
 
 
 @dataclass
@@ -60,27 +60,34 @@ class SceneAnalyzer:
         self._hands: HandFinder | None = None
         self._followed: list[Face] = []  # the faces of the last frame perceived
         self._since_detect = 0
+        self._last_hands: list[Hand] | None = None  # the last frame's hands, when it looked for them
+        self._reused_hands = False
 
     def perceive(self, frame: np.ndarray | Image.Image, hands: bool = True, follow: bool = False) -> Perceived:
         """`hands=False` skips the palm chain (about half the cost): the watcher asks for hands only while
         a raised palm has something to stop. `follow=True` says this frame comes right after the last one from
         the same camera: the last frame's faces are found again without the detector (`FaceFinder.follow`),
-        which still runs every `detect_every` frames, and whenever a face is lost or nobody was in view."""
+        which still runs every `detect_every` frames, and whenever a face is lost or nobody was in view. On a stream
+        the face detector and the palm chain, each about 7 ms here, never both run on one frame: a detector frame
+        keeps the last frame's hands (never two frames in a row), so no frame pays for both (docs/vision.md)."""
         if self._faces is None:
             self._faces = FaceFinder(self.options.faces, self.options.device)
             self._hands = HandFinder(self.options.hands, self.options.device)
         image = as_image(frame)
         start = time.perf_counter()
-        faces = None
+        faces, detected = None, False
         if follow and self._followed and self._since_detect + 1 < self.options.detect_every:
             faces = self._faces.follow(image, self._followed)
         if faces is None:
-            faces, self._since_detect = self._faces.find(image, stream=follow), 0
+            faces, self._since_detect, detected = self._faces.find(image, stream=follow), 0, True
         else:
             self._since_detect += 1
         self._followed = faces
         found = time.perf_counter()
-        found_hands = self._hands.find(image) if hands and (faces or self.options.hands_without_people) else []
+        look = bool(hands and (faces or self.options.hands_without_people))
+        reuse = look and follow and detected and self._last_hands is not None and not self._reused_hands
+        found_hands = self._last_hands if reuse else self._hands.find(image) if look else []
+        self._last_hands, self._reused_hands = (found_hands if look else None), reuse
         end = time.perf_counter()
         light = light_labels(frame if isinstance(frame, np.ndarray) else image, self.options)  # an array: no copy
         scene = SceneContext.of(faces, found_hands, light)
